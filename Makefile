@@ -1,0 +1,64 @@
+# torihiki: the two commands a new machine needs are `make dev` and `make test`.
+# Only python3 (3.11+) and make are assumed; everything else comes from uv.lock.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail serve worker clean install
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(BIN)/torihiki: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(BIN)/torihiki
+
+## Start everything on the embedded profile (SQLite, fakeredis, in-process worker, mail sink).
+dev: install
+	$(BIN)/torihiki dev
+
+## The test suite on SQLite + fakeredis, and again on PostgreSQL + Redis when reachable.
+test: install
+	$(BIN)/pytest
+
+## The suite against PostgreSQL and Redis only (CI insists on this pass).
+test-services: install
+	TORIHIKI_TEST_BACKENDS=services TORIHIKI_REQUIRE_SERVICES=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install
+	$(BIN)/torihiki export-schema
+
+schema-check: install
+	$(BIN)/torihiki export-schema --check
+
+migrations: install
+	$(BIN)/tortoise -c api.db.TORTOISE_ORM makemigrations
+
+serve: install
+	$(BIN)/torihiki serve
+
+worker: install
+	$(BIN)/torihiki worker
+
+bench-mail: install
+	$(BIN)/python bench/mail_throughput.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var

@@ -1,0 +1,141 @@
+"""The ASGI application: `create_app(settings)`.
+
+Routes: `/graphql` (POST/GET, GraphiQL for browsers), `/healthz` (the process
+is up), `/readyz` (database and Redis answer) and, in the embedded profile,
+`/dev/mailbox`. The lifespan opens the database and Redis and, in the
+embedded profile, starts the SMTP sink and an in-process arq worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+from tortoise import connections
+
+from api.db import close_db, init_db
+from api.dev_mailbox import SmtpSink, mailbox_routes
+from api.graphql.http import GraphQLEndpoint
+from api.graphql.schema import build_schemas
+from api.logs import new_request_id, request_id_var
+from api.runtime import Runtime
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (or keeps a sane one from X-Request-ID) for logs and jobs."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        rid = incoming if incoming.isalnum() and 8 <= len(incoming) <= 64 else new_request_id()
+        token = request_id_var.set(rid)
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+    settings.check_production()
+    schemas = build_schemas(settings)  # once per process, never per request
+    embedded = settings.uses_fakeredis and not settings.is_production
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owns_runtime = runtime is None
+        if owns_runtime:
+            await init_db(settings)
+            rt = await Runtime.start(settings)
+        else:
+            rt = runtime
+        app.state.rt = rt
+        app.state.graphql = GraphQLEndpoint(rt, schemas)
+        sink = worker_task = worker = None
+        if embedded and settings.embedded_smtp_sink:
+            sink = SmtpSink(settings.mailbox_dir, settings.smtp_host, settings.smtp_port)
+            sink.start()
+        if embedded and settings.embedded_worker:
+            from workers.settings import build_worker
+
+            worker = build_worker(rt, handle_signals=False)
+            worker_task = asyncio.create_task(worker.async_run())
+        # Objects made at start-up live for the process: keep the GC from rescanning them.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            if worker is not None and worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker_task
+                with contextlib.suppress(Exception):
+                    await worker.close()
+            if sink is not None:
+                sink.stop()
+            if owns_runtime:
+                await rt.close()
+                await close_db()
+
+    async def graphql(request: Request) -> Any:
+        return await request.app.state.graphql.handle(request)
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as e:  # report, do not crash the probe
+            checks["database"] = f"error: {type(e).__name__}"
+        try:
+            await request.app.state.rt.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as e:
+            checks["redis"] = f"error: {type(e).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", **checks},
+                            status_code=200 if ready else 503)
+
+    async def root(request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    routes: list[Any] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/", root),
+    ]
+    if embedded:
+        routes += mailbox_routes(settings.mailbox_dir)
+    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,189 @@
+"""`torihiki` command line: dev, serve, worker, migrate, seed-demo, export-schema, create-staff."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from api.settings import Settings
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+async def _with_db(settings: Settings, coro_factory):  # noqa: ANN001, ANN202
+    from api.db import close_db, init_db
+
+    await init_db(settings)
+    try:
+        return await coro_factory()
+    finally:
+        await close_db()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from api.db import close_db, migrate_db
+
+    settings = _settings()
+
+    async def run() -> None:
+        try:
+            await migrate_db(settings)
+        finally:
+            await close_db()
+
+    asyncio.run(run())
+    print("database is up to date")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from api.demo import DEMO_PASSWORD, seed_demo
+
+    settings = _settings()
+    done = asyncio.run(_with_db(settings, lambda: seed_demo(settings)))
+    for line in done or ["demo data already present"]:
+        print(f"  seeded: {line}" if done else f"  {line}")
+    print(f"  demo password for every demo user: {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from api.accounts.staff import create_staff
+    from api.errors import DomainError
+    from api.i18n import message
+
+    settings = _settings()
+    password = os.environ.get("TORIHIKI_STAFF_PASSWORD") or getpass.getpass("password: ")
+    try:
+        user = asyncio.run(_with_db(settings, lambda: create_staff(
+            settings, args.email, password, args.family_name, args.given_name)))
+    except DomainError as e:
+        for p in e.problems:
+            print(f"{p.field[0] if p.field else 'input'}: {message(p.code, 'en', **p.params)}",
+                  file=sys.stderr)
+        return 1
+    print(f"staff user {user.email} created")
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from api.graphql.schema import export_schema
+
+    sdl = export_schema()
+    if args.check:
+        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+        if current != sdl:
+            print("schema.graphql is stale: run `make schema` and commit it", file=sys.stderr)
+            return 1
+        print("schema.graphql is up to date")
+        return 0
+    SCHEMA_FILE.write_text(sdl, encoding="utf-8")
+    print(f"wrote {SCHEMA_FILE}")
+    return 0
+
+
+def _serve(settings: Settings, reload: bool = False) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_json)
+    uvicorn.run(
+        create_app(settings), host=settings.http_host, port=settings.http_port,
+        log_config=None, access_log=False, proxy_headers=True,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if not settings.uses_fakeredis:
+        # In the services profile the worker is its own process (`torihiki worker`).
+        settings.embedded_worker = False
+    _serve(settings)
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from api.dev_mailbox import port_is_free
+
+    settings = _settings()
+    cmd_migrate(args)
+    cmd_seed_demo(args)
+    if settings.embedded_smtp_sink and not port_is_free(settings.smtp_host, settings.smtp_port):
+        print(f"port {settings.smtp_port} is taken: set SMTP_PORT to a free port", file=sys.stderr)
+        return 1
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    print(f"""
+torihiki is starting (store profile: {settings.store_profile})
+  GraphiQL:  {base}/graphql
+  Mailbox:   {base}/dev/mailbox
+  Sign in as staff@example.com or member@example.com with the demo password above.
+""", flush=True)
+    _serve(settings)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from api.db import close_db, init_db
+    from api.logs import setup_logging
+    from api.runtime import Runtime
+    from workers.settings import build_worker
+
+    settings = _settings()
+    settings.check_production()
+    setup_logging(settings.log_level, settings.log_json)
+    if settings.uses_fakeredis:
+        print("torihiki worker needs REDIS_URL (the embedded profile runs its worker "
+              "inside `torihiki dev`)", file=sys.stderr)
+        return 1
+
+    async def run() -> None:
+        await init_db(settings)
+        rt = await Runtime.start(settings)
+        worker = build_worker(rt)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+            await rt.close()
+            await close_db()
+
+    asyncio.run(run())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="torihiki", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("dev", help="migrate, seed demo data, serve with worker and mail sink")
+    sub.add_parser("serve", help="serve the API (uvicorn)")
+    sub.add_parser("worker", help="run the arq worker (needs REDIS_URL)")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed-demo", help="load demo data (idempotent)")
+    export = sub.add_parser("export-schema", help="write schema.graphql")
+    export.add_argument("--check", action="store_true", help="fail if schema.graphql is stale")
+    staff = sub.add_parser("create-staff", help="create a staff user "
+                           "(password from TORIHIKI_STAFF_PASSWORD or a prompt)")
+    staff.add_argument("email")
+    staff.add_argument("--family-name", default="運営")
+    staff.add_argument("--given-name", default="担当")
+    args = parser.parse_args(argv)
+    handler = {
+        "dev": cmd_dev, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate,
+        "seed-demo": cmd_seed_demo, "export-schema": cmd_export_schema,
+        "create-staff": cmd_create_staff,
+    }[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Tortoise configuration, transactions and after-commit hooks.
+
+Every domain's models live in one Tortoise app (`models`) whose migrations are
+committed in `api/migrations`. `unit_of_work()` is the one way services write:
+it opens a transaction and runs the callbacks registered with `after_commit`
+only once the transaction has committed (that is how an outbox row becomes an
+arq job without ever enqueueing a mail for a change that rolled back).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.transactions import in_transaction
+
+from api.settings import Settings
+
+MODEL_MODULES = [
+    "api.accounts.models",
+    "api.companies.models",
+    "api.legal.models",
+    "api.notifications.models",
+    "api.audit.models",
+]
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    url = settings.database_url
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Query parameters become PRAGMAs: wait for a writer instead of failing.
+        if "busy_timeout" not in url:
+            url += ("&" if "?" in url else "?") + "busy_timeout=5000"
+    elif url.startswith(("postgres://", "postgresql://")) and "maxsize" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={settings.db_pool_max}"
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "api.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _default_config() -> dict[str, Any]:
+    return tortoise_config(Settings())
+
+
+# For the `tortoise` CLI: `tortoise -c api.db.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = _default_config()
+
+
+async def init_db(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate_db(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(settings))
+
+
+def is_postgres() -> bool:
+    from tortoise import connections
+
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+_after_commit: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
+    contextvars.ContextVar("after_commit", default=None)
+)
+
+
+def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the surrounding unit of work has committed."""
+    pending = _after_commit.get()
+    if pending is None:
+        raise RuntimeError("after_commit() called outside unit_of_work()")
+    pending.append(callback)
+
+
+@asynccontextmanager
+async def unit_of_work() -> AsyncIterator[Any]:
+    """One transaction; after-commit callbacks run only if it commits.
+
+    Nested units join the outer one, and their callbacks wait for the outer
+    commit too.
+    """
+    outer = _after_commit.get()
+    if outer is not None:
+        async with in_transaction() as conn:
+            yield conn
+        return
+    pending: list[Callable[[], Awaitable[None]]] = []
+    token = _after_commit.set(pending)
+    try:
+        async with in_transaction() as conn:
+            yield conn
+    finally:
+        _after_commit.reset(token)
+    for callback in pending:
+        await callback()

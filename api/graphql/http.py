@@ -1,0 +1,219 @@
+"""GraphQL over HTTP, as the spec describes, on Starlette.
+
+- POST `application/json` (a single request or a batch array up to a limit);
+  GET for queries only (mutations over GET get 405).
+- Responds `application/graphql-response+json` when the client accepts it
+  (status 400 when the request could not execute at all), else
+  `application/json` with 200.
+- Unexpected exceptions are logged and masked outside debug mode.
+- GraphiQL for browsers that ask for HTML, when enabled.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, OperationType
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+
+from api.accounts.sessions import ANONYMOUS, authenticate
+from api.graphql.context import Context
+from api.graphql.errors import PublicError
+from api.graphql.schema import Schemas
+from api.i18n import pick_language
+from api.runtime import Runtime
+from api.settings import IntrospectionPolicy
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+QUERY_ONLY = (OperationType.QUERY,)
+ALL_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.headers = headers or {}
+
+
+class GraphQLEndpoint:
+    def __init__(self, rt: Runtime, schemas: Schemas) -> None:
+        self.rt = rt
+        self.schemas = schemas
+        self.settings = rt.settings
+        self.graphiql_html = (
+            get_graphql_ide_html("graphiql") if self.settings.graphiql_enabled else None
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+        try:
+            if request.method == "GET":
+                if self.graphiql_html and "text/html" in accept and "query" not in request.query_params:
+                    return HTMLResponse(self.graphiql_html)
+                payloads: Any = dict(request.query_params)
+                if "variables" in payloads:
+                    payloads["variables"] = _json(payloads["variables"])
+                if "extensions" in payloads:
+                    payloads["extensions"] = _json(payloads["extensions"])
+                operations = QUERY_ONLY
+            elif request.method == "POST":
+                payloads = await self._read_body(request)
+                operations = ALL_OPERATIONS
+            else:
+                raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
+            context = await self._context(request)
+            if isinstance(payloads, list):
+                if not payloads or len(payloads) > self.settings.graphql_max_batch:
+                    raise RequestError(
+                        400, f"A batch holds 1 to {self.settings.graphql_max_batch} operations."
+                    )
+                results = [await self._execute(p, context, operations, media) for p in payloads]
+                body = [r[1] for r in results]
+                status = 200
+            else:
+                status, body = await self._execute(payloads, context, operations, media)
+        except RequestError as e:
+            return Response(
+                orjson.dumps({"errors": [{"message": e.text}]}),
+                status_code=e.status, media_type=media, headers=e.headers,
+            )
+        response = Response(orjson.dumps(body), status_code=status, media_type=media)
+        self._apply_cookies(context, response)
+        return response
+
+    async def _read_body(self, request: Request) -> Any:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip()
+        if content_type not in (JSON, GRAPHQL_RESPONSE):
+            raise RequestError(415, "Send the request as application/json.")
+        length = request.headers.get("content-length")
+        limit = self.settings.graphql_max_body_bytes
+        if length and length.isdigit() and int(length) > limit:
+            raise RequestError(413, f"The request body exceeds {limit} bytes.")
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise RequestError(413, f"The request body exceeds {limit} bytes.")
+        data = _json(body)
+        if not isinstance(data, (dict, list)):
+            raise RequestError(400, "The body must be a JSON object or array.")
+        return data
+
+    async def _context(self, request: Request) -> Context:
+        token = ""
+        authorization = request.headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+        elif request.method == "POST" or request.method == "GET":
+            token = request.cookies.get(self.settings.session_cookie_name, "")
+        caller = await authenticate(self.rt, token) if token else ANONYMOUS
+        client = request.client
+        return Context(
+            rt=self.rt,
+            caller=caller,
+            language=pick_language(request.headers.get("accept-language")),
+            ip_address=client.host if client else "",
+            user_agent=request.headers.get("user-agent", "")[:255],
+            request=request,
+        )
+
+    async def _execute(
+        self, payload: Any, context: Context, operations: tuple, media: str
+    ) -> tuple[int, dict[str, Any]]:
+        if not isinstance(payload, dict):
+            raise RequestError(400, "Each operation must be a JSON object.")
+        query = payload.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(400, "The request has no query.")
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError(400, "variables must be a JSON object.")
+        operation_name = payload.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "operationName must be a string.")
+        schema = self._schema_for(context)
+        result = await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=operations,
+        )
+        body: dict[str, Any] = {}
+        if result.errors:
+            if _is_get_mutation(result.errors, operations):
+                raise RequestError(405, "Mutations must be sent with POST.", {"Allow": "POST"})
+            body["errors"] = [self._format_error(e) for e in result.errors]
+        if result.data is not None:
+            body["data"] = result.data
+        status = 200
+        if media == GRAPHQL_RESPONSE and result.data is None and result.errors:
+            status = 400  # the request never executed (parse/validation failed)
+        return status, body
+
+    def _schema_for(self, context: Context) -> Any:
+        policy = self.settings.introspection_policy
+        if policy == IntrospectionPolicy.ON or (
+            policy == IntrospectionPolicy.STAFF and context.caller.is_staff
+        ):
+            return self.schemas.full
+        return self.schemas.no_introspection
+
+    def _format_error(self, error: GraphQLError) -> dict[str, Any]:
+        original = error.original_error
+        if original is not None and not isinstance(original, (GraphQLError, PublicError)) \
+                and not _is_permission_error(original):
+            log.error("unexpected error in a resolver", exc_info=original)
+            if not self.settings.debug:
+                masked = GraphQLError("Internal server error.", path=error.path,
+                                      nodes=error.nodes, extensions={"code": "INTERNAL_ERROR"})
+                return masked.formatted
+        formatted = error.formatted
+        if "extensions" not in formatted or "code" not in formatted.get("extensions", {}):
+            code = "GRAPHQL_VALIDATION_FAILED" if original is None else "BAD_REQUEST"
+            formatted.setdefault("extensions", {})["code"] = code
+        return formatted
+
+    def _apply_cookies(self, context: Context, response: Response) -> None:
+        s = self.settings
+        if context.set_session_cookie:
+            token, expires_at = context.set_session_cookie
+            response.set_cookie(
+                s.session_cookie_name, token, expires=expires_at, httponly=True,
+                secure=s.session_cookie_secure, samesite="lax", path="/",
+            )
+        elif context.clear_session_cookie:
+            response.delete_cookie(s.session_cookie_name, path="/", httponly=True,
+                                   secure=s.session_cookie_secure, samesite="lax")
+
+
+def _json(raw: str | bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise RequestError(400, "The body is not valid JSON.") from None
+
+
+def _is_get_mutation(errors: list[GraphQLError], operations: tuple) -> bool:
+    return operations == QUERY_ONLY and any(
+        "not allowed" in e.message.lower() and e.original_error is None for e in errors
+    )
+
+
+def _is_permission_error(error: Exception) -> bool:
+    return type(error).__name__ == "PermissionError" or isinstance(error, PermissionError)

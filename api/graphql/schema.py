@@ -1,0 +1,88 @@
+"""Assembly of the one schema from the domains' query and mutation types.
+
+Abuse limits are validation rules built once per process. Extensions are
+passed as factories (a fresh instance per request: instances carry the
+request's execution context), but the rule classes inside them are shared,
+which is what lets the validation cache hit across requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry import relay
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from api.accounts.schema import AccountsMutation, AccountsQuery
+from api.graphql.limits import cost_limit_rule
+from api.legal.schema import LegalQuery
+from api.notifications.schema import NotificationsMutation, NotificationsQuery
+from api.settings import Settings
+from api.stores.schema import StoresQuery
+
+
+@strawberry.type
+class Query(AccountsQuery, NotificationsQuery, StoresQuery, LegalQuery):
+    node: relay.Node | None = relay.node(description="Fetch any object by its global ID.")
+
+
+@strawberry.type
+class Mutation(AccountsMutation, NotificationsMutation):
+    pass
+
+
+def _base_schema(extensions: list, debug: bool) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not debug),
+    )
+
+
+def export_schema() -> str:
+    """The SDL committed as schema.graphql (no limits: they do not change the SDL)."""
+    return str(_base_schema([], debug=False)) + "\n"
+
+
+@dataclass(frozen=True)
+class Schemas:
+    """The full schema, and the same schema without introspection for restricted callers."""
+
+    full: strawberry.Schema
+    no_introspection: strawberry.Schema
+
+
+def build_schemas(settings: Settings) -> Schemas:
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+        cost_limit_rule(settings.graphql_max_cost),
+    ]
+    size = settings.graphql_cache_size
+    max_tokens = settings.graphql_max_tokens
+
+    def extensions(rules: list) -> list:
+        return [
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: ParserCache(maxsize=size),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=size),
+        ]
+
+    return Schemas(
+        full=_base_schema(extensions(limit_rules), settings.debug),
+        no_introspection=_base_schema(
+            extensions([*limit_rules, NoSchemaIntrospectionCustomRule]), settings.debug
+        ),
+    )

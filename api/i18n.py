@@ -1,0 +1,148 @@
+"""Messages for error codes, Japanese by default and English on request.
+
+Codes are identifiers that clients switch on; these texts are what a person
+reads. A test checks that every `ErrorCode` has both languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_LANGUAGE = "ja"
+LANGUAGES = ("ja", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "REQUIRED": {"ja": "入力してください。", "en": "This field is required."},
+    "TOO_LONG": {
+        "ja": "{max}文字以内で入力してください。",
+        "en": "Enter at most {max} characters.",
+    },
+    "INVALID_EMAIL": {
+        "ja": "メールアドレスの形式が正しくありません。",
+        "en": "Enter a valid email address.",
+    },
+    "INVALID_KANA": {
+        "ja": "カタカナで入力してください。",
+        "en": "Enter this in katakana.",
+    },
+    "INVALID_POSTAL_CODE": {
+        "ja": "郵便番号は7桁の数字で入力してください（例: 123-4567）。",
+        "en": "Enter a 7-digit postal code (e.g. 123-4567).",
+    },
+    "INVALID_PHONE": {
+        "ja": "電話番号は10桁または11桁の数字で入力してください（ハイフンは任意）。",
+        "en": "Enter a phone number of 10 or 11 digits (hyphens optional).",
+    },
+    "INVALID_PREFECTURE": {
+        "ja": "都道府県を正しく選択してください。",
+        "en": "Choose a valid prefecture.",
+    },
+    "PASSWORD_TOO_SHORT": {
+        "ja": "パスワードは{min}文字以上で入力してください。",
+        "en": "The password must be at least {min} characters.",
+    },
+    "PASSWORD_TOO_LONG": {
+        "ja": "パスワードは{max}文字以内で入力してください。",
+        "en": "The password must be at most {max} characters.",
+    },
+    "PASSWORD_INVALID_CHARACTERS": {
+        "ja": "パスワードは半角英数字記号で入力してください。",
+        "en": "Use only half-width letters, digits and symbols.",
+    },
+    "PASSWORD_TOO_SIMPLE": {
+        "ja": "パスワードには英字・数字・記号のうち{classes}種類以上を含めてください。",
+        "en": "Use at least {classes} of: letters, digits, symbols.",
+    },
+    "PASSWORD_REPEATED_CHARACTERS": {
+        "ja": "同じ文字を{limit}回以上連続して使用できません。",
+        "en": "Do not repeat the same character {limit} or more times in a row.",
+    },
+    "PASSWORD_TOO_COMMON": {
+        "ja": "推測されやすいパスワードは使用できません。",
+        "en": "This password is too common.",
+    },
+    "PASSWORD_CONTAINS_EMAIL": {
+        "ja": "メールアドレスを含むパスワードは使用できません。",
+        "en": "The password must not contain your email address.",
+    },
+    "CONSENT_REQUIRED": {
+        "ja": "同意が必要です。",
+        "en": "You must agree to continue.",
+    },
+    "CONSENT_OUTDATED": {
+        "ja": "規約が更新されました。最新の内容をご確認のうえ同意してください。",
+        "en": "The document has been updated; please read and agree to the current version.",
+    },
+    "TOKEN_INVALID": {
+        "ja": "このURLは無効です。お手数ですが、もう一度お手続きください。",
+        "en": "This link is not valid. Please start again.",
+    },
+    "TOKEN_EXPIRED": {
+        "ja": "このURLの有効期限が切れています。再送信してください。",
+        "en": "This link has expired. Please request a new one.",
+    },
+    "RATE_LIMITED": {
+        "ja": "操作の回数が上限に達しました。{retry_after}秒後にもう一度お試しください。",
+        "en": "Too many attempts. Try again in {retry_after} seconds.",
+    },
+    "NOT_FOUND": {"ja": "対象が見つかりません。", "en": "Not found."},
+    "INVALID_STATUS": {
+        "ja": "現在の状態ではこの操作はできません。",
+        "en": "This action is not possible in the current state.",
+    },
+    "INVALID_CREDENTIALS": {
+        "ja": "ログインIDまたはパスワードが正しくありません。",
+        "en": "The login ID or password is incorrect.",
+    },
+    "ACCOUNT_NOT_ACTIVE": {
+        "ja": "このアカウントは現在ご利用いただけません。",
+        "en": "This account cannot be used at the moment.",
+    },
+    "ACCOUNT_LOCKED": {
+        "ja": "アカウントがロックされています。",
+        "en": "This account is locked.",
+    },
+    "IDEMPOTENCY_KEY_REUSED": {
+        "ja": "同じ操作キーが別の内容で使われています。",
+        "en": "This idempotency key was used for a different request.",
+    },
+    "COMPANY_REQUIRED": {
+        "ja": "会社名を入力してください。",
+        "en": "Enter your company name.",
+    },
+    "INVALID_ID": {"ja": "IDの形式が正しくありません。", "en": "The ID is not valid."},
+    "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
+    "FORBIDDEN": {
+        "ja": "この操作を行う権限がありません。",
+        "en": "You are not allowed to do this.",
+    },
+}
+
+
+def message(code: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    texts = MESSAGES.get(code)
+    if texts is None:
+        return code
+    text = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The first supported language in an Accept-Language header; Japanese otherwise."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    ranked = []
+    for i, part in enumerate(accept_language.split(",")):
+        lang, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        ranked.append((-weight, i, lang.strip().lower()[:2]))
+    for _, _, lang in sorted(ranked):
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE

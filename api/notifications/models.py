@@ -1,0 +1,36 @@
+"""The mail outbox: one row per email, written in the transaction that causes it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting to be (re)sent
+    SENDING = "sending"  # claimed by a worker; reclaimed by the sweeper if it stays here
+    SENT = "sent"  # terminal: never sent again
+    FAILED = "failed"  # gave up after the last attempt; staff may re-send
+
+
+class OutboxMessage(Model):
+    id = fields.UUIDField(primary_key=True)
+    template = fields.CharField(max_length=64)
+    to_address = fields.CharField(max_length=254)
+    language = fields.CharField(max_length=5, default="ja")
+    context = fields.JSONField(default=dict)
+    status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+    request_id = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    claimed_at = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_messages"
+        indexes = (("status", "updated_at"),)

@@ -1,0 +1,144 @@
+"""Runtime settings.
+
+Every knob has an environment variable (the field name in upper case) and a
+default that is safe for the embedded profile. `Settings.check_production()`
+refuses to start a production process that still carries a dev default for a
+secret, so a forgotten variable fails loudly instead of silently.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class IntrospectionPolicy(StrEnum):
+    ON = "on"
+    STAFF = "staff"
+    OFF = "off"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    debug: bool = False
+    secret_key: str = DEV_SECRET_KEY
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # Persistence and queue. An empty REDIS_URL selects the in-process fakeredis.
+    database_url: str = "sqlite://var/torihiki.sqlite3"
+    redis_url: str = ""
+    db_pool_max: int = 10
+
+    # Mail. The embedded profile starts an SMTP sink on smtp_host:smtp_port itself.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_use_tls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "torihiki <no-reply@torihiki.localhost>"
+    embedded_smtp_sink: bool = True
+    # Run the arq worker inside the API process (embedded profile only: needs fakeredis).
+    embedded_worker: bool = True
+    mailbox_dir: Path = Path("var/mailbox")
+
+    # Where links in emails point (the SPA); paths are appended to it.
+    public_base_url: str = "http://127.0.0.1:8000"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    # The store this process runs: a profile name shipped in api/stores/profiles
+    # or a path to a TOML file.
+    store_profile: str = "saas-b2b"
+
+    # GraphQL abuse limits. Each is on by default.
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 15
+    graphql_max_tokens: int = 2000
+    graphql_max_cost: int = 5000
+    graphql_max_batch: int = 10
+    graphql_max_body_bytes: int = 200_000
+    graphql_cache_size: int = 512
+    graphiql: bool | None = None  # None: on outside production
+    introspection: IntrospectionPolicy | None = None  # None: on outside production, else staff
+
+    # Passwords (argon2id). Costs are settings so a benchmark can report them.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 2
+
+    # Tokens and sessions.
+    email_token_ttl_minutes: int = 60 * 24
+    session_idle_minutes: int = 60 * 24 * 7
+    session_absolute_days: int = 30
+    session_cookie_name: str = "torihiki_session"
+    session_cookie_secure: bool = True
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    # Rate limits: attempts per window.
+    resend_verification_limit: int = 3
+    resend_verification_window_seconds: int = 600
+    registration_limit_per_ip: int = 10
+    registration_window_seconds: int = 3600
+    login_limit_per_account: int = 10
+    login_limit_per_ip: int = 50
+    login_window_seconds: int = 900
+
+    # Outbox delivery.
+    outbox_max_attempts: int = 6
+    outbox_retry_base_seconds: float = 5.0
+    outbox_stale_seconds: int = 120
+    outbox_sweep_batch: int = 500
+    worker_concurrency: int = 50
+    worker_health_check_seconds: int = 30
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == Environment.PRODUCTION
+
+    @property
+    def uses_fakeredis(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_policy(self) -> IntrospectionPolicy:
+        if self.introspection is not None:
+            return self.introspection
+        return IntrospectionPolicy.STAFF if self.is_production else IntrospectionPolicy.ON
+
+    def check_production(self) -> None:
+        """Refuse dev defaults where they would be dangerous."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY must be set to a random value of 32+ characters")
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point to PostgreSQL")
+        if self.uses_fakeredis:
+            problems.append("REDIS_URL must be set")
+        if self.embedded_smtp_sink:
+            problems.append("EMBEDDED_SMTP_SINK must be false (use a real SMTP server)")
+        if self.debug:
+            problems.append("DEBUG must be false")
+        if problems:
+            raise RuntimeError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,100 @@
+"""Store policy: what makes one store behave differently from another.
+
+torihiki runs the three stores our manuals describe by configuration, not by
+code forks. A policy is one typed object read from a TOML profile: the shipped
+profiles live beside this module, and STORE_PROFILE may also name a file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RegistrationApproval(StrEnum):
+    NONE = "none"  # active right after the address is verified
+    OPERATOR = "operator"  # staff approve or reject each application
+
+
+class TwoFactorRequirement(StrEnum):
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class TaxDisplay(StrEnum):
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+
+
+class PasswordResetFlow(StrEnum):
+    TEMPORARY_PASSWORD = "temporary_password"  # login ID -> temporary password + reset URL
+    EMAIL_AND_PHONE = "email_and_phone"  # email + phone must match -> reset URL
+
+
+class PasswordCharset(StrEnum):
+    ANY = "any"
+    ASCII_PRINTABLE = "ascii_printable"  # half-width letters, digits and symbols only
+
+
+class PasswordPolicy(_Frozen):
+    min_length: int = Field(8, ge=4, le=128)
+    max_length: int = Field(128, ge=8, le=1024)
+    charset: PasswordCharset = PasswordCharset.ANY
+    required_classes: int = Field(0, ge=0, le=4, description="letters/digits/symbols/upper")
+    max_repeat: int = Field(0, ge=0, description="0: unlimited; 2: no character 3 times in a row")
+    reject_common: bool = True
+    reject_email: bool = True
+
+
+class RegistrationPolicy(_Frozen):
+    approval: RegistrationApproval = RegistrationApproval.NONE
+    company_required: bool = False
+    customer_code_field: bool = False
+    verification_resend_limit: int = 3
+
+
+class Policy(_Frozen):
+    """The active store's rules. Read it with `load_policy(name)`."""
+
+    code: str
+    name: str
+    name_en: str
+    support_email: str = "support@torihiki.localhost"
+    registration: RegistrationPolicy = RegistrationPolicy()
+    password: PasswordPolicy = PasswordPolicy()
+    two_factor: TwoFactorRequirement = TwoFactorRequirement.OPTIONAL
+    staff_two_factor: TwoFactorRequirement = TwoFactorRequirement.REQUIRED
+    password_reset: PasswordResetFlow = PasswordResetFlow.EMAIL_AND_PHONE
+    tax_display: TaxDisplay = TaxDisplay.INCLUDED
+    guest_checkout: bool = False
+    individual_members: bool = True
+    points_rate_percent: int = Field(0, ge=0, le=100)
+
+
+def shipped_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+@lru_cache(maxsize=8)
+def load_policy(profile: str) -> Policy:
+    """Load a shipped profile by name, or a TOML file by path."""
+    path = Path(profile)
+    if not path.suffix:
+        path = PROFILE_DIR / f"{profile}.toml"
+    if not path.is_file():
+        raise ValueError(
+            f"unknown store profile {profile!r}; shipped: {', '.join(shipped_profiles())}"
+        )
+    with path.open("rb") as f:
+        return Policy.model_validate(tomllib.load(f))

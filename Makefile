@@ -29,6 +29,7 @@ dev: install
 ## The test suite on SQLite + fakeredis, and again on PostgreSQL + Redis when reachable.
 test: install
 	$(BIN)/pytest
+	TORIHIKI_TEST_BACKENDS=services $(BIN)/pytest
 
 ## The suite against PostgreSQL and Redis only (CI insists on this pass).
 test-services: install

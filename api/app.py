@@ -76,27 +76,25 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             rt = runtime
         app.state.rt = rt
         app.state.graphql = GraphQLEndpoint(rt, schemas)
-        sink = worker_task = worker = None
+        sink = worker_task = None
         if embedded and settings.embedded_smtp_sink:
             sink = SmtpSink(settings.mailbox_dir, settings.smtp_host, settings.smtp_port)
             sink.start()
         if embedded and settings.embedded_worker:
             from workers.settings import build_worker
 
-            worker = build_worker(rt, handle_signals=False)
-            worker_task = asyncio.create_task(worker.async_run())
+            worker_task = asyncio.create_task(build_worker(rt, handle_signals=False).async_run())
         # Objects made at start-up live for the process: keep the GC from rescanning them.
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
-            if worker is not None and worker_task is not None:
+            if worker_task is not None:
+                # Cancelled jobs are re-run later (arq); every job is idempotent.
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await worker_task
-                with contextlib.suppress(Exception):
-                    await worker.close()
             if sink is not None:
                 sink.stop()
             if owns_runtime:
@@ -122,8 +120,10 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         except Exception as e:
             checks["redis"] = f"error: {type(e).__name__}"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ready else "unavailable", **checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
 
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")

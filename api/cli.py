@@ -63,12 +63,20 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     settings = _settings()
     password = os.environ.get("TORIHIKI_STAFF_PASSWORD") or getpass.getpass("password: ")
     try:
-        user = asyncio.run(_with_db(settings, lambda: create_staff(
-            settings, args.email, password, args.family_name, args.given_name)))
+        user = asyncio.run(
+            _with_db(
+                settings,
+                lambda: create_staff(
+                    settings, args.email, password, args.family_name, args.given_name
+                ),
+            )
+        )
     except DomainError as e:
         for p in e.problems:
-            print(f"{p.field[0] if p.field else 'input'}: {message(p.code, 'en', **p.params)}",
-                  file=sys.stderr)
+            print(
+                f"{p.field[0] if p.field else 'input'}: {message(p.code, 'en', **p.params)}",
+                file=sys.stderr,
+            )
         return 1
     print(f"staff user {user.email} created")
     return 0
@@ -98,8 +106,12 @@ def _serve(settings: Settings, reload: bool = False) -> None:
 
     setup_logging(settings.log_level, settings.log_json)
     uvicorn.run(
-        create_app(settings), host=settings.http_host, port=settings.http_port,
-        log_config=None, access_log=False, proxy_headers=True,
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
     )
 
 
@@ -122,12 +134,15 @@ def cmd_dev(args: argparse.Namespace) -> int:
         print(f"port {settings.smtp_port} is taken: set SMTP_PORT to a free port", file=sys.stderr)
         return 1
     base = f"http://{settings.http_host}:{settings.http_port}"
-    print(f"""
+    print(
+        f"""
 torihiki is starting (store profile: {settings.store_profile})
   GraphiQL:  {base}/graphql
   Mailbox:   {base}/dev/mailbox
   Sign in as staff@example.com or member@example.com with the demo password above.
-""", flush=True)
+""",
+        flush=True,
+    )
     _serve(settings)
     return 0
 
@@ -142,8 +157,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings.check_production()
     setup_logging(settings.log_level, settings.log_json)
     if settings.uses_fakeredis:
-        print("torihiki worker needs REDIS_URL (the embedded profile runs its worker "
-              "inside `torihiki dev`)", file=sys.stderr)
+        print(
+            "torihiki worker needs REDIS_URL (the embedded profile runs its worker "
+            "inside `torihiki dev`)",
+            file=sys.stderr,
+        )
         return 1
 
     async def run() -> None:
@@ -153,8 +171,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         try:
             await worker.async_run()
         finally:
-            await worker.close()
-            await rt.close()
+            await worker.close()  # also closes the Redis pool it shares with rt
             await close_db()
 
     asyncio.run(run())
@@ -171,15 +188,21 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed-demo", help="load demo data (idempotent)")
     export = sub.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if schema.graphql is stale")
-    staff = sub.add_parser("create-staff", help="create a staff user "
-                           "(password from TORIHIKI_STAFF_PASSWORD or a prompt)")
+    staff = sub.add_parser(
+        "create-staff",
+        help="create a staff user (password from TORIHIKI_STAFF_PASSWORD or a prompt)",
+    )
     staff.add_argument("email")
     staff.add_argument("--family-name", default="運営")
     staff.add_argument("--given-name", default="担当")
     args = parser.parse_args(argv)
     handler = {
-        "dev": cmd_dev, "serve": cmd_serve, "worker": cmd_worker, "migrate": cmd_migrate,
-        "seed-demo": cmd_seed_demo, "export-schema": cmd_export_schema,
+        "dev": cmd_dev,
+        "serve": cmd_serve,
+        "worker": cmd_worker,
+        "migrate": cmd_migrate,
+        "seed-demo": cmd_seed_demo,
+        "export-schema": cmd_export_schema,
         "create-staff": cmd_create_staff,
     }[args.command]
     return handler(args)

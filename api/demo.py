@@ -38,38 +38,70 @@ async def seed_demo(settings: Settings) -> list[str]:
     now = clock.now()
     if not await User.exists(email=DEMO_STAFF_EMAIL):
         await User.create(
-            kind=UserKind.STAFF, status=UserStatus.ACTIVE, email=DEMO_STAFF_EMAIL,
-            password_hash=password_hash, family_name="運営", given_name="花子",
-            family_name_kana="ウンエイ", given_name_kana="ハナコ", email_verified_at=now,
+            kind=UserKind.STAFF,
+            status=UserStatus.ACTIVE,
+            email=DEMO_STAFF_EMAIL,
+            password_hash=password_hash,
+            family_name="運営",
+            given_name="花子",
+            family_name_kana="ウンエイ",
+            given_name_kana="ハナコ",
+            email_verified_at=now,
             approved_at=now,
         )
         done.append(f"staff {DEMO_STAFF_EMAIL}")
     if not await User.exists(email=DEMO_MEMBER_EMAIL):
         company = await Company.create(
-            name="株式会社サンプル商事", name_kana="カブシキガイシャサンプルショウジ",
-            postal_code="100-0005", prefecture="東京都", address_line1="千代田区丸の内1-1-1",
+            name="株式会社サンプル商事",
+            name_kana="カブシキガイシャサンプルショウジ",
+            postal_code="100-0005",
+            prefecture="東京都",
+            address_line1="千代田区丸の内1-1-1",
             phone="0312345678",
         )
         await User.create(
-            kind=UserKind.MEMBER, status=UserStatus.ACTIVE, email=DEMO_MEMBER_EMAIL,
-            password_hash=password_hash, company=company, family_name="山田",
-            given_name="太郎", family_name_kana="ヤマダ", given_name_kana="タロウ",
-            department="情報システム部", phone="0312345678", postal_code="100-0005",
-            prefecture="東京都", address_line1="千代田区丸の内1-1-1", email_verified_at=now,
+            kind=UserKind.MEMBER,
+            status=UserStatus.ACTIVE,
+            email=DEMO_MEMBER_EMAIL,
+            password_hash=password_hash,
+            company=company,
+            family_name="山田",
+            given_name="太郎",
+            family_name_kana="ヤマダ",
+            given_name_kana="タロウ",
+            department="情報システム部",
+            phone="0312345678",
+            postal_code="100-0005",
+            prefecture="東京都",
+            address_line1="千代田区丸の内1-1-1",
+            email_verified_at=now,
             approved_at=now,
         )
         done.append(f"member {DEMO_MEMBER_EMAIL}")
     if not await User.exists(email=DEMO_APPLICANT_EMAIL):
         company = await Company.create(
-            name="合同会社みほん", name_kana="ゴウドウガイシャミホン", postal_code="530-0001",
-            prefecture="大阪府", address_line1="大阪市北区梅田1-1-1", phone="0612345678",
+            name="合同会社みほん",
+            name_kana="ゴウドウガイシャミホン",
+            postal_code="530-0001",
+            prefecture="大阪府",
+            address_line1="大阪市北区梅田1-1-1",
+            phone="0612345678",
         )
         await User.create(
-            kind=UserKind.MEMBER, status=UserStatus.PENDING_APPROVAL, email=DEMO_APPLICANT_EMAIL,
-            password_hash=password_hash, company=company, family_name="佐藤",
-            given_name="次郎", family_name_kana="サトウ", given_name_kana="ジロウ",
-            phone="0612345678", postal_code="530-0001", prefecture="大阪府",
-            address_line1="大阪市北区梅田1-1-1", email_verified_at=now,
+            kind=UserKind.MEMBER,
+            status=UserStatus.PENDING_APPROVAL,
+            email=DEMO_APPLICANT_EMAIL,
+            password_hash=password_hash,
+            company=company,
+            family_name="佐藤",
+            given_name="次郎",
+            family_name_kana="サトウ",
+            given_name_kana="ジロウ",
+            phone="0612345678",
+            postal_code="530-0001",
+            prefecture="大阪府",
+            address_line1="大阪市北区梅田1-1-1",
+            email_verified_at=now,
         )
         done.append(f"applicant {DEMO_APPLICANT_EMAIL} (waiting for approval)")
     return done

@@ -39,8 +39,9 @@ async def _no_redis_info(_redis: Any, log_func: Any) -> None:
     log_func("redis: in-process fakeredis")
 
 
-def build_worker(rt: Runtime, *, burst: bool = False, cron_jobs: bool = True,
-                 handle_signals: bool = True) -> Worker:
+def build_worker(
+    rt: Runtime, *, burst: bool = False, cron_jobs: bool = True, handle_signals: bool = True
+) -> Worker:
     if rt.settings.uses_fakeredis:
         # fakeredis has no INFO command, which arq calls once at start-up to log.
         arq_worker.log_redis_info = _no_redis_info

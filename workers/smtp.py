@@ -26,8 +26,12 @@ async def send(settings: Settings, message: EmailMessage) -> None:
             use_tls=settings.smtp_use_tls,
             timeout=settings.smtp_timeout_seconds,
         )
-    except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPAuthenticationError,
-            aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPNotSupported) as e:
+    except (
+        aiosmtplib.SMTPRecipientsRefused,
+        aiosmtplib.SMTPAuthenticationError,
+        aiosmtplib.SMTPSenderRefused,
+        aiosmtplib.SMTPNotSupported,
+    ) as e:
         raise PermanentMailError(str(e)) from e
     except aiosmtplib.SMTPResponseException as e:
         if 500 <= e.code < 600:

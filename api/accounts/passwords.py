@@ -25,8 +25,9 @@ def common_passwords() -> frozenset[str]:
 
 
 def hasher(settings: Settings) -> PasswordHasher:
-    return _hasher(settings.argon2_time_cost, settings.argon2_memory_cost_kib,
-                   settings.argon2_parallelism)
+    return _hasher(
+        settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism
+    )
 
 
 @lru_cache(maxsize=4)

@@ -155,8 +155,7 @@ def _clean(rt: Runtime, form: RegistrationForm, documents: dict) -> Registration
         if version is None:
             problems.add("CONSENT_REQUIRED", field)
         elif current is None or current.version != version:
-            problems.add("CONSENT_OUTDATED", field,
-                         current=current.version if current else None)
+            problems.add("CONSENT_OUTDATED", field, current=current.version if current else None)
     problems.raise_if_any()
     return form
 
@@ -177,8 +176,12 @@ async def register(
             if done.result_ref != form.email:
                 raise DomainError.of("IDEMPOTENCY_KEY_REUSED", "idempotencyKey")
             return form.email
-    await rt.limiter.hit("register-ip", ip_address or "-", rt.settings.registration_limit_per_ip,
-                         rt.settings.registration_window_seconds)
+    await rt.limiter.hit(
+        "register-ip",
+        ip_address or "-",
+        rt.settings.registration_limit_per_ip,
+        rt.settings.registration_window_seconds,
+    )
     # Hash before looking the address up, so both answers take the same time.
     password_hash = hash_password(rt.settings, form.password)
     try:
@@ -189,34 +192,57 @@ async def register(
                 )
             existing = await User.get_or_none(email=form.email)
             if existing is not None:
-                await queue_mail(rt, "registration_exists", form.email, {
-                    "name": existing.full_name,
-                    "login_url": rt.settings.public_base_url + "/login",
-                    "reset_url": rt.settings.public_base_url + "/password-reset",
-                }, existing.language)
+                await queue_mail(
+                    rt,
+                    "registration_exists",
+                    form.email,
+                    {
+                        "name": existing.full_name,
+                        "login_url": rt.settings.public_base_url + "/login",
+                        "reset_url": rt.settings.public_base_url + "/password-reset",
+                    },
+                    existing.language,
+                )
                 return form.email
             company = None
             if form.company_name:
                 company = await Company.create(
-                    name=form.company_name, name_kana=form.company_name_kana,
-                    postal_code=form.postal_code, prefecture=form.prefecture,
-                    address_line1=form.address_line1, address_line2=form.address_line2,
+                    name=form.company_name,
+                    name_kana=form.company_name_kana,
+                    postal_code=form.postal_code,
+                    prefecture=form.prefecture,
+                    address_line1=form.address_line1,
+                    address_line2=form.address_line2,
                     phone=form.phone,
                 )
             user = await User.create(
-                kind=UserKind.MEMBER, status=UserStatus.UNVERIFIED, email=form.email,
-                password_hash=password_hash, company=company,
-                family_name=form.family_name, given_name=form.given_name,
-                family_name_kana=form.family_name_kana, given_name_kana=form.given_name_kana,
-                department=form.department, phone=form.phone, postal_code=form.postal_code,
-                prefecture=form.prefecture, address_line1=form.address_line1,
-                address_line2=form.address_line2, customer_code=form.customer_code,
-                newsletter_opt_in=form.newsletter_opt_in, language=form.language,
+                kind=UserKind.MEMBER,
+                status=UserStatus.UNVERIFIED,
+                email=form.email,
+                password_hash=password_hash,
+                company=company,
+                family_name=form.family_name,
+                given_name=form.given_name,
+                family_name_kana=form.family_name_kana,
+                given_name_kana=form.given_name_kana,
+                department=form.department,
+                phone=form.phone,
+                postal_code=form.postal_code,
+                prefecture=form.prefecture,
+                address_line1=form.address_line1,
+                address_line2=form.address_line2,
+                customer_code=form.customer_code,
+                newsletter_opt_in=form.newsletter_opt_in,
+                language=form.language,
             )
-            await record_consents(user.id, [
-                documents[LegalDocumentKind.TERMS_OF_USE],
-                documents[LegalDocumentKind.PRIVACY_POLICY],
-            ], ip_address)
+            await record_consents(
+                user.id,
+                [
+                    documents[LegalDocumentKind.TERMS_OF_USE],
+                    documents[LegalDocumentKind.PRIVACY_POLICY],
+                ],
+                ip_address,
+            )
             await _send_verification(rt, user)
     except IntegrityError:
         # A concurrent request with the same key or address won the race; same answer.
@@ -227,14 +253,22 @@ async def register(
 async def _send_verification(rt: Runtime, user: User) -> None:
     raw, digest = new_token()
     await EmailToken.create(
-        user=user, purpose=TokenPurpose.VERIFY_EMAIL, token_hash=digest,
+        user=user,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        token_hash=digest,
         expires_at=clock.now() + timedelta(minutes=rt.settings.email_token_ttl_minutes),
     )
-    await queue_mail(rt, "verify_email", user.email, {
-        "name": user.full_name,
-        "verify_url": f"{rt.settings.public_base_url}/verify-email?token={raw}",
-        "expires_hours": rt.settings.email_token_ttl_minutes // 60,
-    }, user.language)
+    await queue_mail(
+        rt,
+        "verify_email",
+        user.email,
+        {
+            "name": user.full_name,
+            "verify_url": f"{rt.settings.public_base_url}/verify-email?token={raw}",
+            "expires_hours": rt.settings.email_token_ttl_minutes // 60,
+        },
+        user.language,
+    )
 
 
 async def resend_verification(rt: Runtime, email: str, *, ip_address: str = "") -> None:
@@ -242,11 +276,18 @@ async def resend_verification(rt: Runtime, email: str, *, ip_address: str = "") 
     email = normalize_email(email)
     if not is_valid_email(email):
         raise DomainError.of("INVALID_EMAIL", "email")
-    await rt.limiter.hit("resend-verify-ip", ip_address or "-",
-                         rt.settings.resend_verification_limit * 5,
-                         rt.settings.resend_verification_window_seconds)
-    await rt.limiter.hit("resend-verify", email, rt.settings.resend_verification_limit,
-                         rt.settings.resend_verification_window_seconds)
+    await rt.limiter.hit(
+        "resend-verify-ip",
+        ip_address or "-",
+        rt.settings.resend_verification_limit * 5,
+        rt.settings.resend_verification_window_seconds,
+    )
+    await rt.limiter.hit(
+        "resend-verify",
+        email,
+        rt.settings.resend_verification_limit,
+        rt.settings.resend_verification_window_seconds,
+    )
     async with unit_of_work():
         user = await User.get_or_none(email=email, status=UserStatus.UNVERIFIED)
         if user is None:
@@ -275,29 +316,55 @@ async def verify_email(rt: Runtime, raw_token: str) -> User:
         if user.status != UserStatus.UNVERIFIED:
             raise DomainError.of("TOKEN_INVALID", "token")
         if rt.policy.registration.approval == RegistrationApproval.OPERATOR:
-            await USER_STATUS.transition(user, UserStatus.PENDING_APPROVAL, actor_id=user.id,
-                                         reason="email verified", email_verified_at=now)
-            await queue_mail(rt, "application_received", user.email,
-                             {"name": user.full_name}, user.language)
+            await USER_STATUS.transition(
+                user,
+                UserStatus.PENDING_APPROVAL,
+                actor_id=user.id,
+                reason="email verified",
+                email_verified_at=now,
+            )
+            await queue_mail(
+                rt, "application_received", user.email, {"name": user.full_name}, user.language
+            )
         else:
-            await USER_STATUS.transition(user, UserStatus.ACTIVE, actor_id=user.id,
-                                         reason="email verified", email_verified_at=now,
-                                         approved_at=now)
-            await queue_mail(rt, "registration_complete", user.email, {
-                "name": user.full_name, "login_id": user.email,
-                "login_url": rt.settings.public_base_url + "/login",
-            }, user.language)
+            await USER_STATUS.transition(
+                user,
+                UserStatus.ACTIVE,
+                actor_id=user.id,
+                reason="email verified",
+                email_verified_at=now,
+                approved_at=now,
+            )
+            await queue_mail(
+                rt,
+                "registration_complete",
+                user.email,
+                {
+                    "name": user.full_name,
+                    "login_id": user.email,
+                    "login_url": rt.settings.public_base_url + "/login",
+                },
+                user.language,
+            )
     return user
 
 
 async def approve(rt: Runtime, user: User, *, actor_id: int) -> User:
     async with unit_of_work():
-        await USER_STATUS.transition(user, UserStatus.ACTIVE, actor_id=actor_id,
-                                     reason="approved", approved_at=clock.now())
-        await queue_mail(rt, "registration_complete", user.email, {
-            "name": user.full_name, "login_id": user.email,
-            "login_url": rt.settings.public_base_url + "/login",
-        }, user.language)
+        await USER_STATUS.transition(
+            user, UserStatus.ACTIVE, actor_id=actor_id, reason="approved", approved_at=clock.now()
+        )
+        await queue_mail(
+            rt,
+            "registration_complete",
+            user.email,
+            {
+                "name": user.full_name,
+                "login_id": user.email,
+                "login_url": rt.settings.public_base_url + "/login",
+            },
+            user.language,
+        )
     return user
 
 
@@ -308,8 +375,14 @@ async def reject(rt: Runtime, user: User, reason: str, *, actor_id: int) -> User
     if len(reason) > 2000:
         raise DomainError.of("TOO_LONG", "reason", max=2000)
     async with unit_of_work():
-        await USER_STATUS.transition(user, UserStatus.REJECTED, actor_id=actor_id,
-                                     reason=reason, rejection_reason=reason)
-        await queue_mail(rt, "registration_rejected", user.email,
-                         {"name": user.full_name, "reason": reason}, user.language)
+        await USER_STATUS.transition(
+            user, UserStatus.REJECTED, actor_id=actor_id, reason=reason, rejection_reason=reason
+        )
+        await queue_mail(
+            rt,
+            "registration_rejected",
+            user.email,
+            {"name": user.full_name, "reason": reason},
+            user.language,
+        )
     return user

@@ -29,8 +29,9 @@ from api.graphql.permissions import IsAuthenticated, IsStaff
 UserStatus = strawberry.enum(
     Enum("UserStatus", {s.name: s.value for s in UserStatusModel}), name="UserStatus"
 )
-UserKind = strawberry.enum(Enum("UserKind", {k.name: k.value for k in UserKindModel}),
-                           name="UserKind")
+UserKind = strawberry.enum(
+    Enum("UserKind", {k.name: k.value for k in UserKindModel}), name="UserKind"
+)
 
 
 @strawberry.type(name="User")
@@ -68,15 +69,27 @@ class UserType(relay.Node):
     @classmethod
     def from_model(cls, u: UserModel) -> UserType:
         return cls(
-            id=u.id, kind=UserKind(u.kind.value), status=UserStatus(u.status.value),
-            email=u.email, family_name=u.family_name, given_name=u.given_name,
-            family_name_kana=u.family_name_kana, given_name_kana=u.given_name_kana,
-            department=u.department, phone=u.phone, postal_code=u.postal_code,
-            prefecture=u.prefecture, address_line1=u.address_line1,
-            address_line2=u.address_line2, customer_code=u.customer_code,
-            newsletter_opt_in=u.newsletter_opt_in, language=u.language,
-            email_verified_at=u.email_verified_at, approved_at=u.approved_at,
-            rejection_reason=u.rejection_reason, created_at=u.created_at,
+            id=u.id,
+            kind=UserKind(u.kind.value),
+            status=UserStatus(u.status.value),
+            email=u.email,
+            family_name=u.family_name,
+            given_name=u.given_name,
+            family_name_kana=u.family_name_kana,
+            given_name_kana=u.given_name_kana,
+            department=u.department,
+            phone=u.phone,
+            postal_code=u.postal_code,
+            prefecture=u.prefecture,
+            address_line1=u.address_line1,
+            address_line2=u.address_line2,
+            customer_code=u.customer_code,
+            newsletter_opt_in=u.newsletter_opt_in,
+            language=u.language,
+            email_verified_at=u.email_verified_at,
+            approved_at=u.approved_at,
+            rejection_reason=u.rejection_reason,
+            created_at=u.created_at,
             company_id=u.company_id,
         )
 
@@ -217,21 +230,32 @@ class LogoutPayload:
 
 def _form(data: RegisterInput, language: str) -> registration.RegistrationForm:
     return registration.RegistrationForm(
-        email=data.email, password=data.password, family_name=data.family_name,
-        given_name=data.given_name, family_name_kana=data.family_name_kana,
-        given_name_kana=data.given_name_kana, phone=data.phone, postal_code=data.postal_code,
-        prefecture=data.prefecture, address_line1=data.address_line1,
-        address_line2=data.address_line2, company_name=data.company_name,
-        company_name_kana=data.company_name_kana, department=data.department,
-        customer_code=data.customer_code, newsletter_opt_in=data.newsletter_opt_in,
+        email=data.email,
+        password=data.password,
+        family_name=data.family_name,
+        given_name=data.given_name,
+        family_name_kana=data.family_name_kana,
+        given_name_kana=data.given_name_kana,
+        phone=data.phone,
+        postal_code=data.postal_code,
+        prefecture=data.prefecture,
+        address_line1=data.address_line1,
+        address_line2=data.address_line2,
+        company_name=data.company_name,
+        company_name_kana=data.company_name_kana,
+        department=data.department,
+        customer_code=data.customer_code,
+        newsletter_opt_in=data.newsletter_opt_in,
         terms_of_use_version=data.terms_of_use_version,
-        privacy_policy_version=data.privacy_policy_version, language=language,
+        privacy_policy_version=data.privacy_policy_version,
+        language=language,
     )
 
 
 async def _pending_user(user_id: str) -> UserModel:
-    user = await UserModel.get_or_none(id=int_id(user_id, "User", "userId"),
-                                       kind=UserKindModel.MEMBER)
+    user = await UserModel.get_or_none(
+        id=int_id(user_id, "User", "userId"), kind=UserKindModel.MEMBER
+    )
     if user is None:
         raise DomainError.of("NOT_FOUND", "userId")
     return user
@@ -244,8 +268,9 @@ class AccountsQuery:
         user = info.context.caller.user
         return UserType.from_model(user) if user else None
 
-    @strawberry.field(permission_classes=[IsStaff],
-                      description="Staff: membership applications, oldest first.")
+    @strawberry.field(
+        permission_classes=[IsStaff], description="Staff: membership applications, oldest first."
+    )
     async def registration_applications(
         self,
         info: strawberry.Info,
@@ -255,11 +280,15 @@ class AccountsQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[UserType]:
-        status = (filter.status.value if filter and filter.status
-                  else UserStatusModel.PENDING_APPROVAL.value)
+        status = (
+            filter.status.value
+            if filter and filter.status
+            else UserStatusModel.PENDING_APPROVAL.value
+        )
         qs = UserModel.filter(kind=UserKindModel.MEMBER, status=status).order_by("created_at", "id")
-        return await paginate(qs, UserType.from_model, first=first, after=after, last=last,
-                              before=before)
+        return await paginate(
+            qs, UserType.from_model, first=first, after=after, last=last, before=before
+        )
 
 
 @strawberry.type
@@ -269,7 +298,9 @@ class AccountsMutation:
         ctx = info.context
         try:
             email = await registration.register(
-                ctx.rt, _form(input, ctx.language), ip_address=ctx.ip_address,
+                ctx.rt,
+                _form(input, ctx.language),
+                ip_address=ctx.ip_address,
                 idempotency_key=input.idempotency_key,
             )
         except DomainError as e:
@@ -277,8 +308,9 @@ class AccountsMutation:
         return RegisterPayload(accepted=True, email=email, user_errors=[])
 
     @strawberry.mutation(description="Confirm the address with the token from the mail.")
-    async def verify_email(self, info: strawberry.Info,
-                           input: VerifyEmailInput) -> VerifyEmailPayload:
+    async def verify_email(
+        self, info: strawberry.Info, input: VerifyEmailInput
+    ) -> VerifyEmailPayload:
         try:
             user = await registration.verify_email(info.context.rt, input.token)
         except DomainError as e:
@@ -290,34 +322,39 @@ class AccountsMutation:
         self, info: strawberry.Info, input: ResendVerificationEmailInput
     ) -> ResendVerificationEmailPayload:
         try:
-            await registration.resend_verification(info.context.rt, input.email,
-                                                   ip_address=info.context.ip_address)
+            await registration.resend_verification(
+                info.context.rt, input.email, ip_address=info.context.ip_address
+            )
         except DomainError as e:
             return ResendVerificationEmailPayload(accepted=False, user_errors=user_errors(e, info))
         return ResendVerificationEmailPayload(accepted=True, user_errors=[])
 
-    @strawberry.mutation(permission_classes=[IsStaff],
-                         description="Staff: approve an application; the member is told by mail.")
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description="Staff: approve an application; the member is told by mail.",
+    )
     async def approve_registration(
         self, info: strawberry.Info, input: ApproveRegistrationInput
     ) -> RegistrationDecisionPayload:
         try:
             user = await _pending_user(input.user_id)
-            await registration.approve(info.context.rt, user,
-                                       actor_id=info.context.caller.user_id)
+            await registration.approve(info.context.rt, user, actor_id=info.context.caller.user_id)
         except DomainError as e:
             return RegistrationDecisionPayload(user=None, user_errors=user_errors(e, info))
         return RegistrationDecisionPayload(user=UserType.from_model(user), user_errors=[])
 
-    @strawberry.mutation(permission_classes=[IsStaff],
-                         description="Staff: reject an application with a reason (mailed).")
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description="Staff: reject an application with a reason (mailed).",
+    )
     async def reject_registration(
         self, info: strawberry.Info, input: RejectRegistrationInput
     ) -> RegistrationDecisionPayload:
         try:
             user = await _pending_user(input.user_id)
-            await registration.reject(info.context.rt, user, input.reason,
-                                      actor_id=info.context.caller.user_id)
+            await registration.reject(
+                info.context.rt, user, input.reason, actor_id=info.context.caller.user_id
+            )
         except DomainError as e:
             return RegistrationDecisionPayload(user=None, user_errors=user_errors(e, info))
         return RegistrationDecisionPayload(user=UserType.from_model(user), user_errors=[])
@@ -326,18 +363,25 @@ class AccountsMutation:
     async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
         ctx = info.context
         try:
-            issued = await sessions.login(ctx.rt, input.login_id, input.password,
-                                          ip_address=ctx.ip_address, user_agent=ctx.user_agent)
+            issued = await sessions.login(
+                ctx.rt,
+                input.login_id,
+                input.password,
+                ip_address=ctx.ip_address,
+                user_agent=ctx.user_agent,
+            )
         except DomainError as e:
             return LoginPayload(session=None, user=None, user_errors=user_errors(e, info))
         ctx.set_session_cookie = (issued.token, issued.session.expires_at)
         return LoginPayload(
             session=SessionInfo(token=issued.token, expires_at=issued.session.expires_at),
-            user=UserType.from_model(issued.user), user_errors=[],
+            user=UserType.from_model(issued.user),
+            user_errors=[],
         )
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated],
-                         description="End this session (cookie and token).")
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated], description="End this session (cookie and token)."
+    )
     async def logout(self, info: strawberry.Info) -> LogoutPayload:
         ctx = info.context
         await sessions.logout(ctx.caller.session)

@@ -60,9 +60,12 @@ async def login(
 ) -> IssuedSession:
     login_id = normalize_email(login_id)
     s = rt.settings
-    await rt.limiter.hit("login-ip", ip_address or "-", s.login_limit_per_ip, s.login_window_seconds)
-    await rt.limiter.hit("login-account", login_id, s.login_limit_per_account,
-                         s.login_window_seconds)
+    await rt.limiter.hit(
+        "login-ip", ip_address or "-", s.login_limit_per_ip, s.login_window_seconds
+    )
+    await rt.limiter.hit(
+        "login-account", login_id, s.login_limit_per_account, s.login_window_seconds
+    )
     user = await User.get_or_none(email=login_id)
     if user is None:
         verify_password(s, _dummy_hash(rt), password)
@@ -84,8 +87,12 @@ async def issue_session(
     raw, digest = new_token()
     now = clock.now()
     session = await Session.create(
-        user=user, token_hash=digest, ip_address=ip_address[:45], user_agent=user_agent[:255],
-        last_seen_at=now, expires_at=now + timedelta(days=rt.settings.session_absolute_days),
+        user=user,
+        token_hash=digest,
+        ip_address=ip_address[:45],
+        user_agent=user_agent[:255],
+        last_seen_at=now,
+        expires_at=now + timedelta(days=rt.settings.session_absolute_days),
     )
     await User.filter(id=user.id).update(last_login_at=now)
     return IssuedSession(token=raw, session=session, user=user)

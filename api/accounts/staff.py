@@ -24,7 +24,12 @@ async def create_staff(
         raise DomainError.of("INVALID_STATUS", "email")
     now = clock.now()
     return await User.create(
-        kind=UserKind.STAFF, status=UserStatus.ACTIVE, email=email,
-        password_hash=hash_password(settings, password), family_name=nfkc(family_name),
-        given_name=nfkc(given_name), email_verified_at=now, approved_at=now,
+        kind=UserKind.STAFF,
+        status=UserStatus.ACTIVE,
+        email=email,
+        password_hash=hash_password(settings, password),
+        family_name=nfkc(family_name),
+        given_name=nfkc(given_name),
+        email_verified_at=now,
+        approved_at=now,
     )

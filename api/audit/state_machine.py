@@ -37,9 +37,7 @@ class StateMachine:
         current = obj.status  # type: ignore[attr-defined]
         if not self.allowed(current, target):
             raise DomainError.of("INVALID_STATUS")
-        updated = await type(obj).filter(pk=obj.pk, status=current).update(
-            status=target, **changes
-        )
+        updated = await type(obj).filter(pk=obj.pk, status=current).update(status=target, **changes)
         if updated != 1:
             # Someone else moved it first: report the state conflict, not a crash.
             raise DomainError.of("INVALID_STATUS")

@@ -28,9 +28,15 @@ class CompanyType(relay.Node):
     @classmethod
     def from_model(cls, c: CompanyModel) -> CompanyType:
         return cls(
-            id=c.id, name=c.name, name_kana=c.name_kana, postal_code=c.postal_code,
-            prefecture=c.prefecture, address_line1=c.address_line1,
-            address_line2=c.address_line2, phone=c.phone, created_at=c.created_at,
+            id=c.id,
+            name=c.name,
+            name_kana=c.name_kana,
+            postal_code=c.postal_code,
+            prefecture=c.prefecture,
+            address_line1=c.address_line1,
+            address_line2=c.address_line2,
+            phone=c.phone,
+            created_at=c.created_at,
         )
 
     @classmethod
@@ -45,7 +51,8 @@ class CompanyType(relay.Node):
         for company in companies:
             # A member sees only their own company; anything else is "not found".
             visible = company is not None and (
-                caller.is_staff or (caller.user is not None and caller.user.company_id == company.id)
+                caller.is_staff
+                or (caller.user is not None and caller.user.company_id == company.id)
             )
             result.append(cls.from_model(company) if visible else None)
         return result

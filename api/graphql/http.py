@@ -12,13 +12,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationType
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from api.accounts.sessions import ANONYMOUS, authenticate
 from api.graphql.context import Context
@@ -63,7 +66,11 @@ class GraphQLEndpoint:
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
         try:
             if request.method == "GET":
-                if self.graphiql_html and "text/html" in accept and "query" not in request.query_params:
+                if (
+                    self.graphiql_html
+                    and "text/html" in accept
+                    and "query" not in request.query_params
+                ):
                     return HTMLResponse(self.graphiql_html)
                 payloads: Any = dict(request.query_params)
                 if "variables" in payloads:
@@ -90,7 +97,9 @@ class GraphQLEndpoint:
         except RequestError as e:
             return Response(
                 orjson.dumps({"errors": [{"message": e.text}]}),
-                status_code=e.status, media_type=media, headers=e.headers,
+                status_code=e.status,
+                media_type=media,
+                headers=e.headers,
             )
         response = Response(orjson.dumps(body), status_code=status, media_type=media)
         self._apply_cookies(context, response)
@@ -147,17 +156,20 @@ class GraphQLEndpoint:
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "operationName must be a string.")
         schema = self._schema_for(context)
-        result = await schema.execute(
-            query,
-            variable_values=variables,
-            context_value=context,
-            operation_name=operation_name,
-            allowed_operation_types=operations,
-        )
+        try:
+            result = await schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=operations,
+            )
+        except InvalidOperationTypeError:
+            raise RequestError(
+                405, "Mutations must be sent with POST.", {"Allow": "POST"}
+            ) from None
         body: dict[str, Any] = {}
         if result.errors:
-            if _is_get_mutation(result.errors, operations):
-                raise RequestError(405, "Mutations must be sent with POST.", {"Allow": "POST"})
             body["errors"] = [self._format_error(e) for e in result.errors]
         if result.data is not None:
             body["data"] = result.data
@@ -176,12 +188,19 @@ class GraphQLEndpoint:
 
     def _format_error(self, error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
-        if original is not None and not isinstance(original, (GraphQLError, PublicError)) \
-                and not _is_permission_error(original):
+        if (
+            original is not None
+            and not isinstance(original, (GraphQLError, PublicError))
+            and not _is_permission_error(original)
+        ):
             log.error("unexpected error in a resolver", exc_info=original)
             if not self.settings.debug:
-                masked = GraphQLError("Internal server error.", path=error.path,
-                                      nodes=error.nodes, extensions={"code": "INTERNAL_ERROR"})
+                masked = GraphQLError(
+                    "Internal server error.",
+                    path=error.path,
+                    nodes=error.nodes,
+                    extensions={"code": "INTERNAL_ERROR"},
+                )
                 return masked.formatted
         formatted = error.formatted
         if "extensions" not in formatted or "code" not in formatted.get("extensions", {}):
@@ -194,12 +213,22 @@ class GraphQLEndpoint:
         if context.set_session_cookie:
             token, expires_at = context.set_session_cookie
             response.set_cookie(
-                s.session_cookie_name, token, expires=expires_at, httponly=True,
-                secure=s.session_cookie_secure, samesite="lax", path="/",
+                s.session_cookie_name,
+                token,
+                expires=expires_at.astimezone(UTC),
+                httponly=True,
+                secure=s.session_cookie_secure,
+                samesite="lax",
+                path="/",
             )
         elif context.clear_session_cookie:
-            response.delete_cookie(s.session_cookie_name, path="/", httponly=True,
-                                   secure=s.session_cookie_secure, samesite="lax")
+            response.delete_cookie(
+                s.session_cookie_name,
+                path="/",
+                httponly=True,
+                secure=s.session_cookie_secure,
+                samesite="lax",
+            )
 
 
 def _json(raw: str | bytes) -> Any:
@@ -207,12 +236,6 @@ def _json(raw: str | bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise RequestError(400, "The body is not valid JSON.") from None
-
-
-def _is_get_mutation(errors: list[GraphQLError], operations: tuple) -> bool:
-    return operations == QUERY_ONLY and any(
-        "not allowed" in e.message.lower() and e.original_error is None for e in errors
-    )
 
 
 def _is_permission_error(error: Exception) -> bool:

@@ -44,8 +44,9 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
                     )
                 )
 
-        def _cost(self, selection_set: SelectionSetNode | None, multiplier: int,
-                  seen: set[str]) -> int:
+        def _cost(
+            self, selection_set: SelectionSetNode | None, multiplier: int, seen: set[str]
+        ) -> int:
             if selection_set is None:
                 return 0
             total = 0
@@ -63,8 +64,9 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
                     name = selection.name.value
                     if name in seen or name not in self.fragments:
                         continue  # cycles and unknown fragments are other rules' business
-                    total += self._cost(self.fragments[name].selection_set, multiplier,
-                                        seen | {name})
+                    total += self._cost(
+                        self.fragments[name].selection_set, multiplier, seen | {name}
+                    )
             return total
 
     return QueryCostRule

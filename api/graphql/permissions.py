@@ -1,4 +1,8 @@
-"""Who may resolve a field. Services check again: the schema is not the only door."""
+"""Who may resolve a field. Services check again: the schema is not the only door.
+
+Permission instances are shared by every request, so they keep no state:
+a refusal raises a coded `PublicError` straight from `has_permission`.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,24 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
+from api.graphql.errors import PublicError
 from api.i18n import message
 
 
-class IsAuthenticated(BasePermission):
-    error_extensions = {"code": "UNAUTHENTICATED"}
+def _refuse(info: Any, code: str) -> PublicError:
+    return PublicError(code, message(code, info.context.language))
 
+
+class IsAuthenticated(BasePermission):
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         if info.context.caller.is_authenticated:
             return True
-        self.message = message("UNAUTHENTICATED", info.context.language)
-        return False
+        raise _refuse(info, "UNAUTHENTICATED")
 
 
 class IsStaff(BasePermission):
-    error_extensions = {"code": "FORBIDDEN"}
-
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         caller = info.context.caller
         if caller.is_staff:
             return True
-        if not caller.is_authenticated:
-            self.error_extensions = {"code": "UNAUTHENTICATED"}
-            self.message = message("UNAUTHENTICATED", info.context.language)
-        else:
-            self.message = message("FORBIDDEN", info.context.language)
-        return False
+        raise _refuse(info, "FORBIDDEN" if caller.is_authenticated else "UNAUTHENTICATED")

@@ -33,7 +33,17 @@ from api.stores.schema import StoresQuery
 
 @strawberry.type
 class Query(AccountsQuery, NotificationsQuery, StoresQuery, LegalQuery):
-    node: relay.Node | None = relay.node(description="Fetch any object by its global ID.")
+    @strawberry.field(
+        description="Fetch any object by its global ID; null when the caller "
+        "may not see it or it does not exist."
+    )
+    async def node(self, info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
+        # A plain resolver rather than relay.node(): that one mutates the shared field
+        # and breaks building a second schema (the no-introspection one) from it.
+        try:
+            return await id.resolve_node(info, required=False)
+        except (KeyError, ValueError, AssertionError):
+            return None
 
 
 @strawberry.type

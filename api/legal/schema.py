@@ -30,8 +30,14 @@ class LegalDocumentType(relay.Node):
 
     @classmethod
     def from_model(cls, d: LegalDocumentModel) -> LegalDocumentType:
-        return cls(id=d.id, kind=LegalDocumentKind(d.kind.value), version=d.version,
-                   title=d.title, body=d.body, effective_at=d.effective_at)
+        return cls(
+            id=d.id,
+            kind=LegalDocumentKind(d.kind.value),
+            version=d.version,
+            title=d.title,
+            body=d.body,
+            effective_at=d.effective_at,
+        )
 
     @classmethod
     async def resolve_nodes(
@@ -40,8 +46,9 @@ class LegalDocumentType(relay.Node):
         keys = list(node_ids)
         ids = [int(k) for k in keys if k.isdigit()]
         found = {d.id: d for d in await LegalDocumentModel.filter(id__in=ids)} if ids else {}
-        return [cls.from_model(found[int(k)]) if k.isdigit() and int(k) in found else None
-                for k in keys]
+        return [
+            cls.from_model(found[int(k)]) if k.isdigit() and int(k) in found else None for k in keys
+        ]
 
 
 @strawberry.type

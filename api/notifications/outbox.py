@@ -62,8 +62,11 @@ async def dispatch(rt: Runtime, message_ids: list[uuid.UUID]) -> int:
             if await rt.queue.enqueue(SEND_MAIL_JOB, str(message_id), job_id=job_id(message_id)):
                 queued += 1
         except Exception:  # Redis down: the row is safe in the database.
-            log.warning("outbox enqueue failed; the sweeper will retry", exc_info=True,
-                        extra={"outbox_id": str(message_id)})
+            log.warning(
+                "outbox enqueue failed; the sweeper will retry",
+                exc_info=True,
+                extra={"outbox_id": str(message_id)},
+            )
     return queued
 
 
@@ -138,8 +141,9 @@ async def resend(rt: Runtime, message_id: uuid.UUID, *, actor_id: int | None) ->
     if message is None:
         raise DomainError.of("NOT_FOUND", "id")
     if message.status == OutboxStatus.SENT:
-        copy = await queue_mail(rt, message.template, message.to_address, message.context,
-                                message.language)
+        copy = await queue_mail(
+            rt, message.template, message.to_address, message.context, message.language
+        )
         return copy
     if message.status != OutboxStatus.FAILED:
         raise DomainError.of("INVALID_STATUS", "id")
@@ -150,8 +154,12 @@ async def resend(rt: Runtime, message_id: uuid.UUID, *, actor_id: int | None) ->
     if updated != 1:
         raise DomainError.of("INVALID_STATUS", "id")
     await StatusTransition.create(
-        entity="outbox_message", entity_id=str(message.id), from_status="failed",
-        to_status="pending", actor_id=actor_id, reason="resent by staff",
+        entity="outbox_message",
+        entity_id=str(message.id),
+        from_status="failed",
+        to_status="pending",
+        actor_id=actor_id,
+        reason="resent by staff",
     )
 
     async def enqueue() -> None:

@@ -42,9 +42,16 @@ class MailType(relay.Node):
     @classmethod
     def from_model(cls, m: OutboxMessage) -> MailType:
         return cls(
-            id=str(m.id), template=m.template, to_address=m.to_address, language=m.language,
-            status=MailStatus(m.status.value), attempts=m.attempts, last_error=m.last_error,
-            request_id=m.request_id, created_at=m.created_at, sent_at=m.sent_at,
+            id=str(m.id),
+            template=m.template,
+            to_address=m.to_address,
+            language=m.language,
+            status=MailStatus(m.status.value),
+            attempts=m.attempts,
+            last_error=m.last_error,
+            request_id=m.request_id,
+            created_at=m.created_at,
+            sent_at=m.sent_at,
         )
 
     @classmethod
@@ -104,22 +111,31 @@ class NotificationsQuery:
             qs = qs.filter(status=filter.status.value)
         if filter and filter.to_address:
             qs = qs.filter(to_address=filter.to_address.strip().lower())
-        return await paginate(qs.order_by("-created_at", "-id"), MailType.from_model,
-                              first=first, after=after, last=last, before=before)
+        return await paginate(
+            qs.order_by("-created_at", "-id"),
+            MailType.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
 
 
 @strawberry.type
 class NotificationsMutation:
-    @strawberry.mutation(permission_classes=[IsStaff],
-                         description="Staff: send a failed (or already sent) mail again.")
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description="Staff: send a failed (or already sent) mail again.",
+    )
     async def resend_mail(self, info: strawberry.Info, input: ResendMailInput) -> ResendMailPayload:
         try:
             key = from_global_id(input.mail_id, "Mail", "mailId")
             if not _is_uuid(key):
                 raise DomainError.of("NOT_FOUND", "mailId")
             async with unit_of_work():
-                mail = await outbox.resend(info.context.rt, uuid.UUID(key),
-                                           actor_id=info.context.caller.user_id)
+                mail = await outbox.resend(
+                    info.context.rt, uuid.UUID(key), actor_id=info.context.caller.user_id
+                )
         except DomainError as e:
             return ResendMailPayload(mail=None, user_errors=user_errors(e, info))
         return ResendMailPayload(mail=MailType.from_model(mail), user_errors=[])

@@ -72,14 +72,16 @@ def _store(policy: p.Policy, language: str) -> Store:
         individual_members=policy.individual_members,
         registration=RegistrationRules(
             approval=RegistrationApproval(policy.registration.approval.value),
-            company_required=policy.registration.company_required
-            or not policy.individual_members,
+            company_required=policy.registration.company_required or not policy.individual_members,
             customer_code_field=policy.registration.customer_code_field,
         ),
         password_rules=PasswordRules(
-            min_length=pw.min_length, max_length=pw.max_length,
-            charset=PasswordCharset(pw.charset.value), required_classes=pw.required_classes,
-            max_repeat=pw.max_repeat, reject_common=pw.reject_common,
+            min_length=pw.min_length,
+            max_length=pw.max_length,
+            charset=PasswordCharset(pw.charset.value),
+            required_classes=pw.required_classes,
+            max_repeat=pw.max_repeat,
+            reject_common=pw.reject_common,
             reject_email=pw.reject_email,
         ),
     )

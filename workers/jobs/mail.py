@@ -32,11 +32,17 @@ async def send_mail(ctx: dict[str, Any], message_id: str) -> str:
     token = request_id_var.set(message.request_id)
     try:
         try:
-            rendered = render(message.template, message.language,
-                              {**message.context, "store": store_context(rt, message.language)})
+            rendered = render(
+                message.template,
+                message.language,
+                {**message.context, "store": store_context(rt, message.language)},
+            )
             email = build_message(
-                rendered, sender=rt.settings.mail_from, to=message.to_address,
-                message_id=str(message.id), domain="torihiki",
+                rendered,
+                sender=rt.settings.mail_from,
+                to=message.to_address,
+                message_id=str(message.id),
+                domain="torihiki",
             )
             await smtp.send(rt.settings, email)
         except smtp.PermanentMailError as e:
@@ -47,8 +53,10 @@ async def send_mail(ctx: dict[str, Any], message_id: str) -> str:
             delay = await outbox.mark_attempt_failed(rt, message, error, permanent=False)
             if delay is None:
                 return "failed"
-            log.warning("mail attempt failed; retrying", extra={
-                "outbox_id": message_id, "attempt": message.attempts, "delay": delay})
+            log.warning(
+                "mail attempt failed; retrying",
+                extra={"outbox_id": message_id, "attempt": message.attempts, "delay": delay},
+            )
             raise Retry(defer=delay) from e
         await outbox.mark_sent(message)
         log.info("mail sent", extra={"outbox_id": message_id, "template": message.template})

@@ -1,0 +1,305 @@
+"""Test harness: the app over HTTP, a real SMTP server, a real worker, two backends.
+
+TORIHIKI_TEST_BACKENDS selects the backend of this run:
+  sqlite   (default) SQLite file + fakeredis
+  services PostgreSQL + Redis (TEST_DATABASE_URL / TEST_REDIS_URL, defaults to
+           the local servers); skipped when unreachable unless
+           TORIHIKI_REQUIRE_SERVICES=1, as CI sets it.
+`make test` runs both passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from tortoise import Tortoise, connections
+
+from api import clock
+from api.app import create_app
+from api.db import close_db, init_db, migrate_db
+from api.demo import DEMO_PASSWORD
+from api.runtime import Runtime
+from api.settings import Environment, Settings
+from workers.settings import build_worker
+
+BACKEND = os.environ.get("TORIHIKI_TEST_BACKENDS", "sqlite")
+REQUIRE_SERVICES = os.environ.get("TORIHIKI_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# ---- SMTP: a real server that keeps what it receives -----------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.raw: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.raw.append(envelope.original_content or envelope.content)
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [BytesParser(policy=policy.default).parsebytes(r) for r in self.raw]  # type: ignore[misc]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        self.raw.clear()
+
+
+def body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return part.get_content()
+
+
+def body_html(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return part.get_content()
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port  # type: ignore[attr-defined]
+    yield handler
+    controller.stop()
+
+
+# ---- settings, database, runtime, app -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def settings(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    if BACKEND == "services":
+        if not (_reachable("127.0.0.1", 5432) and _reachable("127.0.0.1", 6379)):
+            if REQUIRE_SERVICES:
+                pytest.exit("PostgreSQL and Redis are required for this run", returncode=1)
+            pytest.skip("PostgreSQL/Redis not reachable", allow_module_level=True)
+        database_url, redis_url = PG_URL, REDIS_URL
+    else:
+        database_url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        redis_url = ""
+    return Settings(
+        _env_file=None,
+        environment=Environment.TEST,
+        database_url=database_url,
+        redis_url=redis_url,
+        smtp_host="127.0.0.1",
+        smtp_port=inbox.port,  # type: ignore[attr-defined]
+        embedded_smtp_sink=False,
+        embedded_worker=False,
+        mailbox_dir=Path(tmp_path_factory.mktemp("mailbox")),
+        public_base_url="https://shop.example.test",
+        store_profile="saas-b2b",
+        # Cheap hashing keeps the suite fast; the cost is a setting and has its benchmark.
+        argon2_time_cost=1,
+        argon2_memory_cost_kib=1024,
+        argon2_parallelism=1,
+        outbox_retry_base_seconds=0.01,
+        session_cookie_secure=True,
+        db_pool_max=20,
+    )
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings) -> AsyncIterator[None]:
+    if settings.database_url.startswith("postgres"):
+        await _reset_postgres(settings.database_url)
+    # The committed migrations build the schema: the tests prove they work.
+    await migrate_db(settings)
+    await close_db()
+    await init_db(settings)
+    yield
+    await close_db()
+
+
+@pytest.fixture(scope="session")
+async def rt(settings: Settings, database: None) -> AsyncIterator[Runtime]:
+    runtime = await Runtime.start(settings)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, rt: Runtime) -> AsyncIterator[Any]:
+    application = create_app(settings, runtime=rt)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+def _tables() -> list[str]:
+    return [m._meta.db_table for m in Tortoise.apps["models"].values()]
+
+
+@pytest.fixture(autouse=True)
+async def clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test starts from empty tables, an empty Redis, an empty inbox and real time."""
+    if "rt" not in request.fixturenames:
+        yield
+        return
+    rt: Runtime = request.getfixturevalue("rt")
+    inbox: Inbox = request.getfixturevalue("inbox")
+    conn = connections.get("default")
+    tables = _tables()
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;"
+        )
+    else:
+        await conn.execute_script("".join(f'DELETE FROM "{t}";' for t in tables))
+    await rt.redis.flushdb()
+    inbox.clear()
+    clock.reset()
+    yield
+    clock.reset()
+
+
+# ---- the client's view ------------------------------------------------------------------
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.token: str | None = None
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        expect_errors: bool = False,
+    ) -> dict[str, Any]:
+        hdrs = dict(headers or {})
+        bearer = token if token is not None else self.token
+        if bearer:
+            hdrs["Authorization"] = f"Bearer {bearer}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=hdrs
+        )
+        body = response.json()
+        if not expect_errors:
+            assert "errors" not in body, body
+            assert response.status_code == 200, body
+        return body if expect_errors else body["data"]
+
+    async def login(self, email: str, password: str = DEMO_PASSWORD) -> str:
+        data = await self(LOGIN, {"input": {"loginId": email, "password": password}})
+        assert data["login"]["userErrors"] == [], data
+        return data["login"]["session"]["token"]
+
+
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { session { token expiresAt } user { id email kind } userErrors { field code message } }
+}"""
+
+
+@pytest.fixture
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+def run_worker(rt: Runtime):  # noqa: ANN201
+    """Run the real arq worker until the queue is empty (burst), as production runs it."""
+
+    async def run() -> int:
+        # Not worker.close(): that would close the Redis pool the app shares.
+        worker = build_worker(rt, burst=True, cron_jobs=False, handle_signals=False)
+        await worker.async_run()
+        return worker.jobs_complete
+
+    return run
+
+
+# ---- SQL statement counting ----------------------------------------------------------------
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(text)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries() -> Iterator[QueryCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def sql() -> Any:
+    return count_queries
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"torihiki test backend: {BACKEND}"

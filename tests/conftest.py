@@ -60,6 +60,13 @@ def _reachable(host: str, port: int) -> bool:
 class Inbox:
     def __init__(self) -> None:
         self.raw: list[bytes] = []
+        self.refuse: set[str] = set()  # recipients answered with a permanent 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.raw.append(envelope.original_content or envelope.content)
@@ -74,6 +81,7 @@ class Inbox:
 
     def clear(self) -> None:
         self.raw.clear()
+        self.refuse.clear()
 
 
 def body_text(message: EmailMessage) -> str:

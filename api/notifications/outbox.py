@@ -116,10 +116,19 @@ async def sweep(rt: Runtime, stale_seconds: int | None = None) -> dict[str, int]
     stale = rt.settings.outbox_stale_seconds if stale_seconds is None else stale_seconds
     now = clock.now()
     cutoff = now - timedelta(seconds=stale)
-    # A worker that died mid-send never marked its claim: give the row back.
-    reclaimed = await OutboxMessage.filter(
-        status=OutboxStatus.SENDING, claimed_at__lte=cutoff
-    ).update(status=OutboxStatus.PENDING, updated_at=now)
+    # A worker that died mid-send never marked its claim: give the row back and
+    # queue it now (its updated_at is fresh, so the query below would not see it).
+    stuck = (
+        await OutboxMessage.filter(status=OutboxStatus.SENDING, claimed_at__lte=cutoff)
+        .limit(rt.settings.outbox_sweep_batch)
+        .values_list("id", flat=True)
+    )
+    reclaimed = []
+    for message_id in stuck:
+        if await OutboxMessage.filter(
+            id=message_id, status=OutboxStatus.SENDING, claimed_at__lte=cutoff
+        ).update(status=OutboxStatus.PENDING, updated_at=now):
+            reclaimed.append(message_id)
     due = (
         await OutboxMessage.filter(status=OutboxStatus.PENDING, updated_at__lte=cutoff)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -127,8 +136,8 @@ async def sweep(rt: Runtime, stale_seconds: int | None = None) -> dict[str, int]
         .limit(rt.settings.outbox_sweep_batch)
         .values_list("id", flat=True)
     )
-    enqueued = await dispatch(rt, list(due))
-    return {"reclaimed": reclaimed, "due": len(due), "enqueued": enqueued}
+    enqueued = await dispatch(rt, [*reclaimed, *due])
+    return {"reclaimed": len(reclaimed), "due": len(due), "enqueued": enqueued}
 
 
 async def resend(rt: Runtime, message_id: uuid.UUID, *, actor_id: int | None) -> OutboxMessage:

@@ -110,6 +110,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "会社名を入力してください。",
         "en": "Enter your company name.",
     },
+    "INVALID_PAGE_SIZE": {
+        "ja": "一度に取得できるのは0件から{max}件までです。",
+        "en": "Ask for 0 to {max} items at a time.",
+    },
     "INVALID_ID": {"ja": "IDの形式が正しくありません。", "en": "The ID is not valid."},
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {

@@ -229,6 +229,8 @@ class GraphQLClient:
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=hdrs
         )
+        # This client authenticates by bearer token only; cookie sessions have their own tests.
+        self.http.cookies.clear()
         body = response.json()
         if not expect_errors:
             assert "errors" not in body, body

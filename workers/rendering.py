@@ -14,16 +14,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+@lru_cache(maxsize=2)
+def environment(html: bool = True) -> Environment:
+    """Two environments over the same files: HTML escapes values, plain text must not."""
     return Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=select_autoescape(enabled_extensions=("j2",), default=True),
+        autoescape=html,  # noqa: S701 - the plain-text environment renders no HTML
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -41,21 +43,29 @@ def template_names() -> list[str]:
     return sorted({p.name.split(".")[0] for p in (TEMPLATE_DIR / "mail").glob("*.j2")})
 
 
-def render(template: str, language: str, context: dict[str, Any]) -> RenderedMail:
-    env = environment()
+def _template(env: Environment, template: str, language: str):  # noqa: ANN202
     try:
-        tpl = env.get_template(f"mail/{template}.{language}.j2")
-    except Exception:
-        tpl = env.get_template(f"mail/{template}.ja.j2")
-    ctx = tpl.new_context(context)
-    subject = "".join(tpl.blocks["subject"](ctx)).strip()
-    # Plain text is not HTML: render it without escaping.
-    text_ctx = tpl.new_context(context)
-    text_ctx.eval_ctx.autoescape = False
-    text = "".join(tpl.blocks["text"](text_ctx)).strip() + "\n"
-    body = "".join(tpl.blocks["html"](tpl.new_context(context)))
-    html = env.get_template("layout.html.j2").render(
-        subject=subject, body=body, store=context.get("store", {}), language=language
+        return env.get_template(f"mail/{template}.{language}.j2")
+    except TemplateNotFound:
+        return env.get_template(f"mail/{template}.ja.j2")
+
+
+def _block(tpl, name: str, context: dict[str, Any]) -> str:  # noqa: ANN001
+    return "".join(tpl.blocks[name](tpl.new_context(context)))
+
+
+def render(template: str, language: str, context: dict[str, Any]) -> RenderedMail:
+    text_tpl = _template(environment(html=False), template, language)
+    html_tpl = _template(environment(html=True), template, language)
+    subject = " ".join(_block(text_tpl, "subject", context).split())
+    text = _block(text_tpl, "text", context).strip() + "\n"
+    body = _block(html_tpl, "html", context)
+    # The body was rendered by the autoescaping environment, so it is safe markup.
+    safe_body = Markup(body)  # noqa: S704
+    html = (
+        environment(html=True)
+        .get_template("layout.html.j2")
+        .render(subject=subject, body=safe_body, store=context.get("store", {}), language=language)
     )
     return RenderedMail(subject=subject, text=text, html=html)
 

@@ -24,10 +24,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from api.accounts.sessions import ANONYMOUS, authenticate
+from api.errors import DomainError
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
 from api.graphql.schema import Schemas
-from api.i18n import pick_language
+from api.i18n import message, pick_language
 from api.runtime import Runtime
 from api.settings import IntrospectionPolicy
 
@@ -170,7 +171,7 @@ class GraphQLEndpoint:
             ) from None
         body: dict[str, Any] = {}
         if result.errors:
-            body["errors"] = [self._format_error(e) for e in result.errors]
+            body["errors"] = [self._format_error(e, context.language) for e in result.errors]
         if result.data is not None:
             body["data"] = result.data
         status = 200
@@ -186,8 +187,17 @@ class GraphQLEndpoint:
             return self.schemas.full
         return self.schemas.no_introspection
 
-    def _format_error(self, error: GraphQLError) -> dict[str, Any]:
+    def _format_error(self, error: GraphQLError, language: str) -> dict[str, Any]:
         original = error.original_error
+        if isinstance(original, DomainError):
+            # Bad arguments to a query (a page size over the cap, a broken cursor).
+            problem = original.problems[0]
+            return GraphQLError(
+                message(problem.code, language, **problem.params),
+                path=error.path,
+                nodes=error.nodes,
+                extensions={"code": problem.code, "field": list(problem.field or ())},
+            ).formatted
         if (
             original is not None
             and not isinstance(original, (GraphQLError, PublicError))

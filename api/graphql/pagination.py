@@ -73,7 +73,7 @@ async def paginate(
     """One SELECT for the page (plus one COUNT only for `last` without `before`)."""
     for name, value in (("first", first), ("last", last)):
         if value is not None and not 0 <= value <= MAX_PAGE:
-            raise DomainError.of("TOO_LONG", name, max=MAX_PAGE)
+            raise DomainError.of("INVALID_PAGE_SIZE", name, max=MAX_PAGE)
     start = decode_cursor(after, "after") + 1 if after else 0
     end = decode_cursor(before, "before") if before else None
     count_query = queryset.count

@@ -294,3 +294,69 @@ def test_policy_is_frozen_dataclass_free():
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type is internal
         policy.code = "x"  # type: ignore[misc]
     assert not dataclasses.is_dataclass(policy)
+
+
+async def test_application_list_is_constant_in_sql_statements(gql, sql, store):
+    from api.accounts.models import User, UserKind, UserStatus
+    from api.companies.models import Company
+
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    counts = []
+    for batch in (2, 25):
+        for i in range(batch):
+            company = await Company.create(name=f"会社{batch}-{i}", name_kana="カイシャ")
+            await User.create(
+                kind=UserKind.MEMBER,
+                status=UserStatus.PENDING_APPROVAL,
+                email=f"p{batch}-{i}@example.jp",
+                password_hash="x",
+                company=company,
+                family_name="山田",
+                given_name="花子",
+            )
+        with sql() as counter:
+            data = await gql(APPLICATIONS, {"first": 100}, token=staff)
+        counts.append(counter.count)
+    edges = data["registrationApplications"]["edges"]
+    assert len(edges) == 28 and all(e["node"]["company"]["name"] for e in edges)
+    # session lookup + page + companies (one batched load) + count, whatever the size
+    assert counts[0] == counts[1] <= 4, counts
+
+
+async def test_application_list_pages_forward_and_backward(gql, store):
+    from api.accounts.models import User, UserKind, UserStatus
+
+    for i in range(5):
+        await User.create(
+            kind=UserKind.MEMBER,
+            status=UserStatus.PENDING_APPROVAL,
+            email=f"page{i}@example.jp",
+            password_hash="x",
+            family_name="山田",
+            given_name=str(i),
+        )
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    seen = []
+    after = None
+    while True:
+        data = await gql(APPLICATIONS, {"first": 2, "after": after}, token=staff)
+        conn = data["registrationApplications"]
+        seen += [e["node"]["email"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == conn["totalCount"] == 6  # + the demo applicant
+    back = await gql(
+        """query { registrationApplications(last: 2) {
+        edges { node { email } } pageInfo { hasPreviousPage hasNextPage } } }""",
+        token=staff,
+    )
+    conn = back["registrationApplications"]
+    assert [e["node"]["email"] for e in conn["edges"]] == seen[-2:]
+    assert conn["pageInfo"]["hasPreviousPage"] is True
+    too_big = await gql(
+        "{ registrationApplications(first: 101) { totalCount } }", token=staff, expect_errors=True
+    )
+    [error] = too_big["errors"]
+    assert error["extensions"] == {"code": "INVALID_PAGE_SIZE", "field": ["first"]}
+    assert error["message"] == "一度に取得できるのは0件から100件までです。"

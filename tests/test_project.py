@@ -1,0 +1,166 @@
+"""Project-level checks: exported schema, production settings, CLI, dev mailbox."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.graphql.limits import cost_limit_rule
+from api.graphql.pagination import decode_cursor, encode_cursor
+from api.settings import DEV_SECRET_KEY, Environment, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_schema_matches_the_code():
+    from api.graphql.schema import export_schema
+
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert committed == export_schema(), "schema.graphql is stale: run `make schema`"
+
+
+def test_production_refuses_dev_defaults():
+    settings = Settings(_env_file=None, environment=Environment.PRODUCTION)
+    with pytest.raises(RuntimeError) as e:
+        settings.check_production()
+    for needle in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMBEDDED_SMTP_SINK"):
+        assert needle in str(e.value)
+    good = Settings(
+        _env_file=None,
+        environment=Environment.PRODUCTION,
+        secret_key="x" * 40,
+        database_url="postgres://db/torihiki",
+        redis_url="redis://redis:6379/0",
+        embedded_smtp_sink=False,
+    )
+    good.check_production()
+    assert good.secret_key != DEV_SECRET_KEY
+    assert good.graphiql_enabled is False
+    assert good.introspection_policy.value == "staff"
+
+
+def test_cursors_round_trip_and_reject_garbage():
+    assert decode_cursor(encode_cursor(41), "after") == 41
+    from api.errors import DomainError
+
+    for bad in ("nope", encode_cursor(1).replace("=", "") + "!!", "YWJjOjE="):
+        with pytest.raises(DomainError):
+            decode_cursor(bad, "after")
+
+
+def test_cost_rule_multiplies_by_page_size():
+    from graphql import build_schema, parse, validate
+
+    sdl = build_schema("""
+      type Item { id: ID! tags: TagConnection! }
+      type Tag { id: ID! }
+      type TagConnection { edges: [TagEdge!]! }
+      type TagEdge { node: Tag! }
+      type ItemEdge { node: Item! }
+      type ItemConnection { edges: [ItemEdge!]! }
+      type Query { items(first: Int): ItemConnection! }
+    """)
+    query = "{ items(first: 100) { edges { node { id tags { edges { node { id } } } } } } }"
+    assert validate(sdl, parse(query), [cost_limit_rule(100_000)]) == []
+    [error] = validate(sdl, parse(query), [cost_limit_rule(1000)])
+    assert error.extensions["code"] == "QUERY_TOO_COMPLEX"
+    assert error.extensions["cost"] > 1000
+
+
+def test_cli_export_schema_check_passes_on_a_fresh_tree():
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "export-schema", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+
+
+async def test_create_staff_validates_and_creates(settings, rt):
+    from api.accounts.models import User, UserKind
+    from api.accounts.staff import create_staff
+    from api.errors import DomainError
+
+    with pytest.raises(DomainError) as e:
+        await create_staff(settings, "not-an-email", "short", "運営", "太郎")
+    assert {p.code for p in e.value.problems} >= {"INVALID_EMAIL", "PASSWORD_TOO_SHORT"}
+    user = await create_staff(settings, "Ops@Example.com", "Kumo-sora-77", "運営", "太郎")
+    assert (user.email, user.kind) == ("ops@example.com", UserKind.STAFF)
+    assert await User.filter(email="ops@example.com").count() == 1
+    with pytest.raises(DomainError):
+        await create_staff(settings, "ops@example.com", "Kumo-sora-77", "運営", "太郎")
+
+
+async def test_dev_mailbox_lists_and_shows_what_the_sink_received(tmp_path):
+    import aiosmtplib
+    import httpx
+    from starlette.applications import Starlette
+
+    from api.dev_mailbox import SmtpSink, mailbox_routes
+    from tests.conftest import free_port
+    from workers.rendering import build_message, render
+
+    port = free_port()
+    sink = SmtpSink(tmp_path, "127.0.0.1", port)
+    sink.start()
+    try:
+        rendered = render(
+            "verify_email",
+            "ja",
+            {
+                "name": "鈴木 花子",
+                "verify_url": "https://shop.example.test/verify-email?token=t0k",
+                "expires_hours": 24,
+                "store": {"name": "テストストア", "support_email": "s@e.jp"},
+            },
+        )
+        message = build_message(
+            rendered,
+            sender="shop@example.jp",
+            to="hanako@example.jp",
+            message_id="m-1",
+            domain="torihiki",
+        )
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=port)
+    finally:
+        sink.stop()
+    app = Starlette(routes=mailbox_routes(tmp_path))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        index = await client.get("/dev/mailbox")
+        assert "本人確認のお願い" in index.text and "hanako@example.jp" in index.text
+        [name] = [p.name for p in tmp_path.glob("*.eml")]
+        text = await client.get(f"/dev/mailbox/{name}/text")
+        assert "verify-email?token=t0k" in text.text
+        html = await client.get(f"/dev/mailbox/{name}/html")
+        assert "本人確認を完了する" in html.text
+        assert (await client.get("/dev/mailbox/../../etc/passwd")).status_code == 404
+
+
+def test_every_mail_template_renders_in_both_languages():
+    from workers.rendering import render, template_names
+
+    context = {
+        "name": "鈴木 花子",
+        "verify_url": "https://x/verify-email?token=t",
+        "expires_hours": 24,
+        "login_url": "https://x/login",
+        "reset_url": "https://x/password-reset",
+        "login_id": "a@b.jp",
+        "reason": "<b>理由</b>",
+        "store": {"name": "ストア", "support_email": "s@e.jp"},
+    }
+    for name in template_names():
+        for language in ("ja", "en"):
+            mail = render(name, language, context)
+            assert mail.subject and mail.text.strip() and "<html" in mail.html
+            # HTML escapes what the text keeps verbatim.
+            if name == "registration_rejected":
+                assert "<b>理由</b>" in mail.text and "&lt;b&gt;" in mail.html

@@ -63,7 +63,9 @@ TORTOISE_ORM = _default_config()
 
 
 async def init_db(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings))
+    # One database per process: requests run in other tasks than the lifespan
+    # that opened it, so the context must be global, not a contextvar.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 async def close_db() -> None:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -137,5 +138,16 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     if embedded:
         routes += mailbox_routes(settings.mailbox_dir)
     app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    if settings.allowed_origins:
+        # The SPA on another origin sends the session cookie: credentials must be allowed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "authorization", "accept-language", "x-request-id"],
+            expose_headers=["x-request-id"],
+            max_age=600,
+        )
     app.add_middleware(RequestIdMiddleware)
     return app

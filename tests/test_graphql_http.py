@@ -228,3 +228,33 @@ async def test_public_store_rules_in_english(gql):
         "name": "torihiki SaaS Store",
         "passwordRules": {"minLength": 8, "maxRepeat": 2, "charset": "ASCII_PRINTABLE"},
     }
+
+
+async def test_cookie_sessions_refuse_foreign_origins(http, store):
+    login = """mutation { login(input: {loginId: "member@example.com",
+        password: "Demo-pass-2026"}) { user { email } } }"""
+    await http.post("/graphql", json={"query": login})
+    me = {"query": "{ me { email } }"}
+    foreign = await http.post("/graphql", json=me, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    own = await http.post("/graphql", json=me, headers={"Origin": "https://testserver"})
+    assert own.json()["data"]["me"] == {"email": DEMO_MEMBER_EMAIL}
+    spa = await http.post("/graphql", json=me, headers={"Origin": "https://shop.example.test"})
+    assert spa.json()["data"]["me"] == {"email": DEMO_MEMBER_EMAIL}
+    http.cookies.clear()
+    # Without a cookie there is nothing to forge: anonymous requests from anywhere are fine.
+    anonymous = await http.post("/graphql", json=me, headers={"Origin": "https://evil.example"})
+    assert anonymous.json()["data"]["me"] is None
+
+
+async def test_execution_errors_keep_status_200_with_data_null(http):
+    # Execution started (the field's permission refused): 200 and "data": null, per the spec.
+    response = await http.post(
+        "/graphql",
+        json={"query": "{ storePolicy { profile } }"},
+        headers={"Accept": GRAPHQL_RESPONSE},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -53,6 +53,8 @@ class GraphQLEndpoint:
         self.rt = rt
         self.schemas = schemas
         self.settings = rt.settings
+        public = self.settings.public_base_url.rstrip("/")
+        self.allowed_origins = frozenset({*self.settings.allowed_origins, public})
         self.graphiql_html = (
             get_graphql_ide_html("graphiql") if self.settings.graphiql_enabled else None
         )
@@ -129,8 +131,11 @@ class GraphQLEndpoint:
         authorization = request.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
-        elif request.method == "POST" or request.method == "GET":
+        else:
             token = request.cookies.get(self.settings.session_cookie_name, "")
+            if token and request.method == "POST" and not self._origin_allowed(request):
+                # A cookie rides along on cross-site requests; a bearer token cannot.
+                raise RequestError(403, "This origin may not send requests with a session cookie.")
         caller = await authenticate(self.rt, token) if token else ANONYMOUS
         client = request.client
         return Context(
@@ -141,6 +146,13 @@ class GraphQLEndpoint:
             user_agent=request.headers.get("user-agent", "")[:255],
             request=request,
         )
+
+    def _origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            return True  # not a browser cross-origin request (same-origin GETs, native apps)
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return origin in (own, *self.allowed_origins)
 
     async def _execute(
         self, payload: Any, context: Context, operations: tuple, media: str
@@ -172,11 +184,11 @@ class GraphQLEndpoint:
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [self._format_error(e, context.language) for e in result.errors]
-        if result.data is not None:
+        # Errors with a path come from execution; without, the document never ran.
+        executed = result.data is not None or any(e.path for e in result.errors or ())
+        if executed:
             body["data"] = result.data
-        status = 200
-        if media == GRAPHQL_RESPONSE and result.data is None and result.errors:
-            status = 400  # the request never executed (parse/validation failed)
+        status = 400 if media == GRAPHQL_RESPONSE and not executed else 200
         return status, body
 
     def _schema_for(self, context: Context) -> Any:

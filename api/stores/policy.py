@@ -61,7 +61,6 @@ class RegistrationPolicy(_Frozen):
     approval: RegistrationApproval = RegistrationApproval.NONE
     company_required: bool = False
     customer_code_field: bool = False
-    verification_resend_limit: int = 3
 
 
 class Policy(_Frozen):

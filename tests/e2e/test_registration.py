@@ -360,3 +360,37 @@ async def test_application_list_pages_forward_and_backward(gql, store):
     [error] = too_big["errors"]
     assert error["extensions"] == {"code": "INVALID_PAGE_SIZE", "field": ["first"]}
     assert error["message"] == "一度に取得できるのは0件から100件までです。"
+
+
+async def test_racing_clicks_verify_and_approve_once(gql, inbox, run_worker, store):
+    import asyncio
+
+    email = "race@example.jp"
+    await gql(REGISTER, {"input": application(email=email)})
+    await run_worker()
+    token = link_token(inbox.to(email)[0], "/verify-email")
+    results = await asyncio.gather(*[gql(VERIFY, {"token": token}) for _ in range(4)])
+    statuses = sorted(str(r["verifyEmail"]["status"]) for r in results)
+    assert statuses == ["None", "None", "None", "PENDING_APPROVAL"], results
+
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    apps = await gql(APPLICATIONS, {"first": 10}, token=staff)
+    user_id = next(
+        e["node"]["id"]
+        for e in apps["registrationApplications"]["edges"]
+        if e["node"]["email"] == email
+    )
+    decisions = await asyncio.gather(
+        gql(APPROVE, {"id": user_id}, token=staff),
+        gql(APPROVE, {"id": user_id}, token=staff),
+        gql(REJECT, {"id": user_id, "reason": "重複"}, token=staff),
+    )
+    winners = [
+        d
+        for d in decisions
+        if not (d.get("approveRegistration") or d.get("rejectRegistration"))["userErrors"]
+    ]
+    assert len(winners) == 1, decisions
+    await run_worker()
+    # application received + exactly one decision mail
+    assert len(inbox.to(email)) == 3

@@ -90,6 +90,21 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = True
     allowed_origins: list[str] = Field(default_factory=list)
 
+    # Sign-in security.
+    lock_after_failures: int = 10  # consecutive wrong passwords before the account locks
+    login_challenge_minutes: int = 10  # time to complete the second factor
+    two_factor_code_minutes: int = 10  # life of an emailed 6-digit code
+    two_factor_max_attempts: int = 5  # wrong codes before a challenge dies
+    two_factor_code_send_limit: int = 3  # code mails per challenge window
+    trusted_browser_days: int = 30
+    trusted_browser_cookie_name: str = "torihiki_trusted_browser"
+    backup_code_low_threshold: int = 3  # warn when this few are left
+    password_reset_minutes: int = 30
+    email_change_minutes: int = 60 * 24
+    password_reset_limit_per_account: int = 3
+    password_reset_limit_per_ip: int = 20
+    password_reset_window_seconds: int = 3600
+
     # Rate limits: attempts per window.
     resend_verification_limit: int = 3
     resend_verification_window_seconds: int = 600

@@ -48,7 +48,15 @@ class User(Model):
     approved_at = fields.DatetimeField(null=True)
     rejection_reason = fields.TextField(default="")
     locked_at = fields.DatetimeField(null=True)
+    lock_reason = fields.CharField(max_length=255, default="")
+    failed_login_count = fields.IntField(default=0)
     last_login_at = fields.DatetimeField(null=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    # Two-factor authentication. The TOTP secret is encrypted with SECRET_KEY.
+    two_factor_enabled = fields.BooleanField(default=False)  # opted in (optional stores)
+    totp_secret_encrypted = fields.TextField(default="")
+    totp_confirmed_at = fields.DatetimeField(null=True)
+    totp_last_timecode = fields.BigIntField(default=0)  # no replay within the window
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -80,6 +88,8 @@ class Session(Model):
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
+    PASSWORD_RESET = "password_reset"
+    CHANGE_EMAIL = "change_email"
 
 
 class EmailToken(Model):
@@ -91,6 +101,10 @@ class EmailToken(Model):
     )
     purpose = fields.CharEnumField(TokenPurpose, max_length=32)
     token_hash = fields.CharField(max_length=64, unique=True)
+    # CHANGE_EMAIL: the address the link confirms. PASSWORD_RESET with a temporary
+    # password: its argon2 hash (the reset needs both the link and that password).
+    new_email = fields.CharField(max_length=254, default="")
+    secret_hash = fields.CharField(max_length=255, default="")
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -98,3 +112,101 @@ class EmailToken(Model):
     class Meta:
         table = "email_tokens"
         indexes = (("user_id", "purpose"),)
+
+
+class LoginChallenge(Model):
+    """A password that was right, waiting for the second factor. Short-lived, single-use."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="login_challenges", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    email_code_hash = fields.CharField(max_length=64, default="")
+    email_code_expires_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    ip_address = fields.CharField(max_length=45, default="")
+    user_agent = fields.CharField(max_length=255, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_challenges"
+
+
+class BackupCode(Model):
+    """One of ten 8-digit single-use codes; only a keyed hash is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="backup_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "backup_codes"
+        unique_together = (("user_id", "code_hash"),)
+
+
+class TrustedBrowser(Model):
+    """A browser where the user ticked "don't ask for 2FA here": revocable, expiring."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="trusted_browsers", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    ip_address = fields.CharField(max_length=45, default="")
+    user_agent = fields.CharField(max_length=255, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "trusted_browsers"
+
+
+class SecurityEventKind(StrEnum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    LOGOUT = "logout"
+    SESSION_REVOKED = "session_revoked"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    BACKUP_CODES_GENERATED = "backup_codes_generated"
+    BACKUP_CODE_USED = "backup_code_used"
+    TRUSTED_BROWSER_ADDED = "trusted_browser_added"
+    TRUSTED_BROWSER_REVOKED = "trusted_browser_revoked"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+
+
+class SecurityEvent(Model):
+    """The audit trail of sign-in and account security, readable by the user and staff."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="security_events", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(SecurityEventKind, max_length=32)
+    actor_id = fields.IntField(null=True)  # staff who locked/unlocked, else the user
+    ip_address = fields.CharField(max_length=45, default="")
+    user_agent = fields.CharField(max_length=255, default="")
+    detail = fields.CharField(max_length=255, default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "security_events"
+        indexes = (("user_id", "at"),)

@@ -164,3 +164,16 @@ def test_every_mail_template_renders_in_both_languages():
             # HTML escapes what the text keeps verbatim.
             if name == "registration_rejected":
                 assert "<b>理由</b>" in mail.text and "&lt;b&gt;" in mail.html
+
+
+async def test_models_have_their_migrations(rt):
+    """A model change without `make migrations` fails here, not in production."""
+    from tortoise import Tortoise
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from api.db import tortoise_config
+
+    apps_dict = tortoise_config(rt.settings)["apps"]
+    changes = await MigrationAutodetector(Tortoise.apps, apps_dict).changes()
+    pending = [op for writer in changes for op in getattr(writer, "operations", [])]
+    assert pending == [], f"models changed without a migration: {pending}"

@@ -136,7 +136,10 @@ class LoginChallenge(Model):
 
 
 class BackupCode(Model):
-    """One of ten 8-digit single-use codes; only a keyed hash is stored."""
+    """One of ten 8-digit single-use codes, stored as a keyed hash only."""
+
+    # (No semicolons in model docstrings: they become SQL comments that the
+    # SQLite migration runner splits on.)
 
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField(

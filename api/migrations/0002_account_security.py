@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'backup_codes', 'app': 'models', 'unique_together': (('user_id', 'code_hash'),), 'pk_attr': 'id', 'table_description': 'One of ten 8-digit single-use codes; only a keyed hash is stored.'},
+            options={'table': 'backup_codes', 'app': 'models', 'unique_together': (('user_id', 'code_hash'),), 'pk_attr': 'id', 'table_description': 'One of ten 8-digit single-use codes, stored as a keyed hash only.'},
             bases=['Model'],
         ),
         ops.CreateModel(

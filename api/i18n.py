@@ -114,6 +114,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "一度に取得できるのは0件から{max}件までです。",
         "en": "Ask for 0 to {max} items at a time.",
     },
+    "PASSWORD_INCORRECT": {
+        "ja": "現在のパスワードが正しくありません。",
+        "en": "The current password is not correct.",
+    },
+    "PASSWORD_SAME_AS_CURRENT": {
+        "ja": "現在のパスワードと異なるパスワードを入力してください。",
+        "en": "Choose a password different from the current one.",
+    },
+    "PASSWORD_SAME_AS_TEMPORARY": {
+        "ja": "仮パスワードと異なるパスワードを入力してください。",
+        "en": "Choose a password different from the temporary password.",
+    },
+    "TEMPORARY_PASSWORD_INVALID": {
+        "ja": "仮パスワードが正しくありません（残り{remaining}回）。",
+        "en": "The temporary password is not correct ({remaining} attempts left).",
+    },
+    "RESET_ATTEMPTS_EXCEEDED": {
+        "ja": "仮パスワードの入力を続けて間違えたため、このURLは無効になりました。"
+        "お手数ですが、もう一度パスワードの再設定をお申し込みください。",
+        "en": "Too many wrong temporary passwords: this link no longer works. "
+        "Please request a new password reset.",
+    },
+    "EMAIL_UNCHANGED": {
+        "ja": "現在のメールアドレスと異なるメールアドレスを入力してください。",
+        "en": "Enter an address different from your current one.",
+    },
+    "EMAIL_TAKEN": {
+        "ja": "このメールアドレスには変更できません。別のメールアドレスでお手続きください。",
+        "en": "Your login ID cannot be changed to this address. Please use another address.",
+    },
     "INVALID_ID": {"ja": "IDの形式が正しくありません。", "en": "The ID is not valid."},
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {

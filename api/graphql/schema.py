@@ -23,6 +23,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.accounts.recovery_schema import RecoveryMutation
 from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.graphql.limits import cost_limit_rule
 from api.legal.schema import LegalQuery
@@ -47,7 +48,7 @@ class Query(AccountsQuery, NotificationsQuery, StoresQuery, LegalQuery):
 
 
 @strawberry.type
-class Mutation(AccountsMutation, NotificationsMutation):
+class Mutation(AccountsMutation, RecoveryMutation, NotificationsMutation):
     pass
 
 

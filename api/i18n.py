@@ -114,10 +114,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "一度に取得できるのは0件から{max}件までです。",
         "en": "Ask for 0 to {max} items at a time.",
     },
-    "PASSWORD_INCORRECT": {
-        "ja": "現在のパスワードが正しくありません。",
-        "en": "The current password is not correct.",
-    },
     "PASSWORD_SAME_AS_CURRENT": {
         "ja": "現在のパスワードと異なるパスワードを入力してください。",
         "en": "Choose a password different from the current one.",
@@ -145,6 +141,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your login ID cannot be changed to this address. Please use another address.",
     },
     "INVALID_ID": {"ja": "IDの形式が正しくありません。", "en": "The ID is not valid."},
+    "CHALLENGE_INVALID": {
+        "ja": "認証の有効期限が切れたか、無効です。もう一度ログインしてください。",
+        "en": "This sign-in attempt is no longer valid. Please sign in again.",
+    },
+    "CHALLENGE_EXPIRED": {
+        "ja": "認証の有効期限が切れました。もう一度ログインしてください。",
+        "en": "This sign-in attempt has expired. Please sign in again.",
+    },
+    "INVALID_CODE": {
+        "ja": "認証コードが正しくありません（残り{attempts_left}回）。",
+        "en": "The code is not correct ({attempts_left} attempts left).",
+    },
+    "PASSWORD_INCORRECT": {
+        "ja": "現在のパスワードが正しくありません。",
+        "en": "The current password is not correct.",
+    },
+    "TOTP_ALREADY_ENABLED": {
+        "ja": "認証アプリはすでに設定されています。",
+        "en": "An authenticator app is already set up.",
+    },
+    "TOTP_NOT_ENABLED": {
+        "ja": "認証アプリが設定されていません。",
+        "en": "No authenticator app is set up.",
+    },
+    "TWO_FACTOR_NOT_OPTIONAL": {
+        "ja": "このストアでは二要素認証の設定を変更できません。",
+        "en": "This store does not let you change whether two-factor authentication is used.",
+    },
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {
         "ja": "この操作を行う権限がありません。",

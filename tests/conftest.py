@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -209,8 +210,10 @@ async def clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, inbox: Inbox, run_worker: Any) -> None:
         self.http = http
+        self.inbox = inbox
+        self.run_worker = run_worker
         self.token: str | None = None
 
     async def __call__(
@@ -238,14 +241,63 @@ class GraphQLClient:
         return body if expect_errors else body["data"]
 
     async def login(self, email: str, password: str = DEMO_PASSWORD) -> str:
+        """Sign in as a client would, passing the emailed second factor when asked."""
         data = await self(LOGIN, {"input": {"loginId": email, "password": password}})
-        assert data["login"]["userErrors"] == [], data
-        return data["login"]["session"]["token"]
+        payload = data["login"]
+        assert payload["userErrors"] == [], payload
+        if payload["session"]:
+            return payload["session"]["token"]
+        code = await self.emailed_code(payload["challenge"]["token"], email)
+        data = await self(
+            VERIFY_SECOND_FACTOR,
+            {
+                "input": {
+                    "challenge": payload["challenge"]["token"],
+                    "method": "EMAIL",
+                    "code": code,
+                }
+            },
+        )
+        assert data["verifySecondFactor"]["userErrors"] == [], data
+        return data["verifySecondFactor"]["session"]["token"]
+
+    async def emailed_code(self, challenge: str, email: str) -> str:
+        """Ask for the code mail, let the worker send it, read it (and take it out of the inbox)."""
+        sent = await self(SEND_LOGIN_CODE, {"challenge": challenge})
+        assert sent["sendLoginCode"]["userErrors"] == [], sent
+        await self.run_worker()
+        for raw, message in zip(list(self.inbox.raw), self.inbox.messages, strict=True):
+            if message["To"] == email and "認証コード" in message["Subject"]:
+                self.inbox.raw.remove(raw)
+                return re.search(r"認証コード: (\d{6})", body_text(message)).group(1)
+        raise AssertionError(f"no sign-in code mail for {email}")
 
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
-  login(input: $input) { session { token expiresAt } user { id email kind } userErrors { field code message } }
+  login(input: $input) {
+    session { token expiresAt }
+    challenge { token methods expiresAt emailHint }
+    user { id email kind }
+    userErrors { field code message }
+  }
+}"""
+
+SEND_LOGIN_CODE = """
+mutation Send($challenge: String!) {
+  sendLoginCode(input: {challenge: $challenge}) { sent codeExpiresAt userErrors { field code message } }
+}"""
+
+VERIFY_SECOND_FACTOR = """
+mutation Verify($input: VerifySecondFactorInput!) {
+  verifySecondFactor(input: $input) {
+    session { token expiresAt }
+    user { id email }
+    trustedBrowserToken
+    backupCodes
+    backupCodesCsv
+    userErrors { field code message }
+  }
 }"""
 
 
@@ -257,8 +309,20 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def gql(http: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(http)
+def gql(http: httpx.AsyncClient, inbox: Inbox, run_worker: Any) -> GraphQLClient:
+    return GraphQLClient(http, inbox, run_worker)
+
+
+@pytest.fixture
+def set_policy(rt: Runtime) -> Iterator[Any]:
+    """Change the store policy for one test: `set_policy(two_factor=...)`; restored after."""
+    original = rt.policy
+
+    def change(**updates: Any) -> None:
+        rt.policy = rt.policy.model_copy(update=updates)
+
+    yield change
+    rt.policy = original
 
 
 @pytest.fixture

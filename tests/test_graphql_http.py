@@ -6,6 +6,7 @@ import pytest
 
 from api.demo import DEMO_MEMBER_EMAIL, DEMO_STAFF_EMAIL
 from api.settings import IntrospectionPolicy
+from api.stores.policy import TwoFactorRequirement
 from tests.helpers import seed
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -143,7 +144,8 @@ async def test_health_and_readiness(http):
     assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
 
 
-async def test_cookie_session_for_spa_and_logout_revokes(http, gql, store):
+async def test_cookie_session_for_spa_and_logout_revokes(http, gql, store, set_policy):
+    set_policy(two_factor=TwoFactorRequirement.OFF)
     response = await http.post(
         "/graphql",
         json={
@@ -230,7 +232,8 @@ async def test_public_store_rules_in_english(gql):
     }
 
 
-async def test_cookie_sessions_refuse_foreign_origins(http, store):
+async def test_cookie_sessions_refuse_foreign_origins(http, store, set_policy):
+    set_policy(two_factor=TwoFactorRequirement.OFF)
     login = """mutation { login(input: {loginId: "member@example.com",
         password: "Demo-pass-2026"}) { user { email } } }"""
     await http.post("/graphql", json={"query": login})

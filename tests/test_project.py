@@ -155,6 +155,8 @@ def test_every_mail_template_renders_in_both_languages():
         "reset_url": "https://x/password-reset",
         "login_id": "a@b.jp",
         "reason": "<b>理由</b>",
+        "code": "123456",
+        "minutes": 10,
         "store": {"name": "ストア", "support_email": "s@e.jp"},
     }
     for name in template_names():

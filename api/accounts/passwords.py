@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,20 @@ def verify_password(settings: Settings, password_hash: str, password: str) -> bo
         return hasher(settings).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(settings: Settings, password_hash: str) -> bool:
+    return hasher(settings).check_needs_rehash(password_hash)
+
+
+# argon2 releases the GIL: hashing in a thread keeps the event loop serving other
+# requests and lets both cores hash at once. Request paths use these.
+async def hash_password_async(settings: Settings, password: str) -> str:
+    return await asyncio.to_thread(hash_password, settings, password)
+
+
+async def verify_password_async(settings: Settings, password_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, settings, password_hash, password)
 
 
 def check_password(

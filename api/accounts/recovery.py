@@ -23,7 +23,7 @@ from tortoise.exceptions import IntegrityError
 
 from api import clock
 from api.accounts.models import EmailToken, SecurityEventKind, TokenPurpose, User, UserStatus
-from api.accounts.passwords import check_password, hash_password, verify_password
+from api.accounts.passwords import check_password, hash_password_async, verify_password_async
 from api.accounts.security import ClientInfo, after_credentials_change, record_event, unlock
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
@@ -59,7 +59,7 @@ async def _check_current_password(rt: Runtime, user: User, password: str) -> Non
     )
     if not password:
         raise DomainError.of("REQUIRED", "currentPassword")
-    if not verify_password(s, user.password_hash, password):
+    if not await verify_password_async(s, user.password_hash, password):
         raise DomainError.of("PASSWORD_INCORRECT", "currentPassword")
 
 
@@ -88,12 +88,12 @@ async def change_password(
     await _check_current_password(rt, user, current_password)
     problems = Problems()
     check_password(rt.policy.password, new_password, user.email, problems, field="newPassword")
-    if not problems.has("newPassword") and verify_password(
+    if not problems.has("newPassword") and await verify_password_async(
         rt.settings, user.password_hash, new_password
     ):
         problems.add("PASSWORD_SAME_AS_CURRENT", "newPassword")
     problems.raise_if_any()
-    password_hash = hash_password(rt.settings, new_password)
+    password_hash = await hash_password_async(rt.settings, new_password)
     async with unit_of_work():
         now = clock.now()
         await User.filter(id=user.id).update(
@@ -165,7 +165,7 @@ async def request_password_reset(
     if flow == PasswordResetFlow.TEMPORARY_PASSWORD:
         temporary = new_temporary_password()
         # Hash whether or not the account exists: both answers cost one argon2 hash.
-        secret_hash = hash_password(s, temporary)
+        secret_hash = await hash_password_async(s, temporary)
     if user is None:
         return
 
@@ -256,7 +256,7 @@ async def reset_password(
     if token.secret_hash:
         if not temporary:
             raise DomainError.of("REQUIRED", "temporaryPassword")
-        if not verify_password(rt.settings, token.secret_hash, temporary):
+        if not await verify_password_async(rt.settings, token.secret_hash, temporary):
             await _count_wrong_temporary_password(rt, token)
     problems = Problems()
     check_password(rt.policy.password, new_password, user.email, problems, field="newPassword")
@@ -264,7 +264,7 @@ async def reset_password(
         problems.add("PASSWORD_SAME_AS_TEMPORARY", "newPassword")
     problems.raise_if_any()
 
-    password_hash = hash_password(rt.settings, new_password)
+    password_hash = await hash_password_async(rt.settings, new_password)
     async with unit_of_work():
         now = clock.now()
         # Single use even under a double click: only one UPDATE finds it unused.

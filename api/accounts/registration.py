@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 
 from api import clock
 from api.accounts.models import EmailToken, TokenPurpose, User, UserKind, UserStatus
-from api.accounts.passwords import check_password, hash_password
+from api.accounts.passwords import check_password, hash_password_async
 from api.audit.models import IdempotencyRecord
 from api.audit.state_machine import StateMachine
 from api.companies.models import Company
@@ -183,7 +183,7 @@ async def register(
         rt.settings.registration_window_seconds,
     )
     # Hash before looking the address up, so both answers take the same time.
-    password_hash = hash_password(rt.settings, form.password)
+    password_hash = await hash_password_async(rt.settings, form.password)
     try:
         async with unit_of_work():
             if idempotency_key:

@@ -14,7 +14,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.accounts import registration, sessions
+from api.accounts import registration
 from api.accounts.models import User as UserModel
 from api.accounts.models import UserKind as UserKindModel
 from api.accounts.models import UserStatus as UserStatusModel
@@ -24,7 +24,7 @@ from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsAuthenticated, IsStaff
+from api.graphql.permissions import IsStaff
 
 UserStatus = strawberry.enum(
     Enum("UserStatus", {s.name: s.value for s in UserStatusModel}), name="UserStatus"
@@ -197,37 +197,6 @@ class RegistrationApplicationFilter:
     status: UserStatus | None = None  # type: ignore[valid-type]
 
 
-# ---- sign-in ------------------------------------------------------------------------
-
-
-@strawberry.input
-class LoginInput:
-    login_id: str = strawberry.field(description="The email address the member registered.")
-    password: str
-
-
-@strawberry.type
-class SessionInfo:
-    token: str = strawberry.field(
-        description="Send as `Authorization: Bearer <token>` (mobile). Browsers also get it "
-        "as an HttpOnly cookie and need not store it."
-    )
-    expires_at: datetime
-
-
-@strawberry.type
-class LoginPayload:
-    session: SessionInfo | None
-    user: UserType | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class LogoutPayload:
-    ok: bool
-    user_errors: list[UserError]
-
-
 def _form(data: RegisterInput, language: str) -> registration.RegistrationForm:
     return registration.RegistrationForm(
         email=data.email,
@@ -358,35 +327,6 @@ class AccountsMutation:
         except DomainError as e:
             return RegistrationDecisionPayload(user=None, user_errors=user_errors(e, info))
         return RegistrationDecisionPayload(user=UserType.from_model(user), user_errors=[])
-
-    @strawberry.mutation(description="Sign in with login ID and password.")
-    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
-        ctx = info.context
-        try:
-            issued = await sessions.login(
-                ctx.rt,
-                input.login_id,
-                input.password,
-                ip_address=ctx.ip_address,
-                user_agent=ctx.user_agent,
-            )
-        except DomainError as e:
-            return LoginPayload(session=None, user=None, user_errors=user_errors(e, info))
-        ctx.set_session_cookie = (issued.token, issued.session.expires_at)
-        return LoginPayload(
-            session=SessionInfo(token=issued.token, expires_at=issued.session.expires_at),
-            user=UserType.from_model(issued.user),
-            user_errors=[],
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="End this session (cookie and token)."
-    )
-    async def logout(self, info: strawberry.Info) -> LogoutPayload:
-        ctx = info.context
-        await sessions.logout(ctx.caller.session)
-        ctx.clear_session_cookie = True
-        return LogoutPayload(ok=True, user_errors=[])
 
 
 __all__ = ["AccountsMutation", "AccountsQuery", "UserType"]

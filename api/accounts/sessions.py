@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from api import clock
-from api.accounts.models import Session, User, UserKind, UserStatus
-from api.accounts.passwords import hash_password, verify_password
+from api.accounts import two_factor
+from api.accounts.models import SecurityEventKind, Session, User, UserKind, UserStatus
+from api.accounts.passwords import (
+    hash_password,
+    hash_password_async,
+    needs_rehash,
+    verify_password_async,
+)
+from api.accounts.security import ClientInfo, count_failed_login, record_event, revoke_sessions
+from api.db import unit_of_work
 from api.errors import DomainError
 from api.runtime import Runtime
 from api.tokens import hash_token, new_token
@@ -55,22 +63,37 @@ def _dummy_hash(rt: Runtime) -> str:
     return _DUMMY_HASHES[key]
 
 
+@dataclass
+class LoginOutcome:
+    """Either a session, or a challenge for the second factor."""
+
+    issued: IssuedSession | None = None
+    challenge: two_factor.Challenge | None = None
+
+
 async def login(
-    rt: Runtime, login_id: str, password: str, *, ip_address: str = "", user_agent: str = ""
-) -> IssuedSession:
+    rt: Runtime,
+    login_id: str,
+    password: str,
+    *,
+    client: ClientInfo,
+    trusted_browser_token: str | None = None,
+) -> LoginOutcome:
     login_id = normalize_email(login_id)
     s = rt.settings
     await rt.limiter.hit(
-        "login-ip", ip_address or "-", s.login_limit_per_ip, s.login_window_seconds
+        "login-ip", client.ip_address or "-", s.login_limit_per_ip, s.login_window_seconds
     )
     await rt.limiter.hit(
         "login-account", login_id, s.login_limit_per_account, s.login_window_seconds
     )
     user = await User.get_or_none(email=login_id)
     if user is None:
-        verify_password(s, _dummy_hash(rt), password)
+        await verify_password_async(s, _dummy_hash(rt), password)
         raise DomainError.of("INVALID_CREDENTIALS")
-    if not verify_password(s, user.password_hash, password):
+    if not await verify_password_async(s, user.password_hash, password):
+        async with unit_of_work():
+            await count_failed_login(rt, user, client)
         raise DomainError.of("INVALID_CREDENTIALS")
     # Only the holder of the password learns the account's state.
     if user.locked_at is not None:
@@ -78,24 +101,50 @@ async def login(
     if user.status != UserStatus.ACTIVE:
         raise DomainError.of("ACCOUNT_NOT_ACTIVE")
     await rt.limiter.reset("login-account", login_id)
-    return await issue_session(rt, user, ip_address=ip_address, user_agent=user_agent)
+    if user.failed_login_count:
+        await User.filter(id=user.id).update(failed_login_count=0)
+    if needs_rehash(s, user.password_hash):
+        # The cost setting went up since this hash was made: upgrade it now we know the password.
+        await User.filter(id=user.id).update(password_hash=await hash_password_async(s, password))
+    if two_factor.is_required(rt.policy, user) and not await two_factor.is_trusted_browser(
+        user, trusted_browser_token
+    ):
+        return LoginOutcome(challenge=await two_factor.start_challenge(rt, user, client))
+    return LoginOutcome(issued=await issue_session(rt, user, client))
 
 
-async def issue_session(
-    rt: Runtime, user: User, *, ip_address: str = "", user_agent: str = ""
-) -> IssuedSession:
+async def issue_session(rt: Runtime, user: User, client: ClientInfo) -> IssuedSession:
     raw, digest = new_token()
     now = clock.now()
     session = await Session.create(
         user=user,
         token_hash=digest,
-        ip_address=ip_address[:45],
-        user_agent=user_agent[:255],
+        ip_address=client.ip_address[:45],
+        user_agent=client.user_agent[:255],
         last_seen_at=now,
         expires_at=now + timedelta(days=rt.settings.session_absolute_days),
     )
     await User.filter(id=user.id).update(last_login_at=now)
+    await record_event(user.id, SecurityEventKind.LOGIN_SUCCEEDED, client)
     return IssuedSession(token=raw, session=session, user=user)
+
+
+async def complete_second_factor(
+    rt: Runtime,
+    challenge: str,
+    method: two_factor.SecondFactorMethod,
+    code: str,
+    *,
+    trust_browser: bool,
+    client: ClientInfo,
+) -> tuple[IssuedSession, two_factor.SecondFactorPassed]:
+    spent, user = await two_factor.check_second_factor(rt, challenge, method, code, client=client)
+    async with unit_of_work():
+        passed = await two_factor.finish_challenge(
+            rt, spent, user, trust_browser=trust_browser, client=client
+        )
+        issued = await issue_session(rt, user, client)
+    return issued, passed
 
 
 async def authenticate(rt: Runtime, raw_token: str) -> Caller:
@@ -119,9 +168,27 @@ async def authenticate(rt: Runtime, raw_token: str) -> Caller:
     return Caller(user=user, session=session)
 
 
-async def logout(session: Session) -> None:
+async def logout(session: Session, client: ClientInfo) -> None:
     await Session.filter(id=session.id, revoked_at__isnull=True).update(revoked_at=clock.now())
+    await record_event(session.user_id, SecurityEventKind.LOGOUT, client)
 
 
-def session_expiry(session: Session) -> datetime:
-    return session.expires_at
+async def revoke_session(user: User, session_id: int, client: ClientInfo) -> None:
+    """End one of the user's own sessions (another device). Not found if not theirs."""
+    revoked = await Session.filter(id=session_id, user_id=user.id, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )
+    if not revoked:
+        raise DomainError.of("NOT_FOUND", "sessionId")
+    await record_event(
+        user.id, SecurityEventKind.SESSION_REVOKED, client, detail=f"session {session_id}"
+    )
+
+
+async def revoke_other_sessions(user: User, current: Session, client: ClientInfo) -> int:
+    count = await revoke_sessions(user.id, keep_session_id=current.id)
+    if count:
+        await record_event(
+            user.id, SecurityEventKind.SESSION_REVOKED, client, detail=f"{count} other session(s)"
+        )
+    return count

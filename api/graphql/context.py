@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from api.accounts.security import ClientInfo
 from api.accounts.sessions import Caller
 from api.runtime import Runtime
 
@@ -20,10 +21,16 @@ class Context:
     ip_address: str = ""
     user_agent: str = ""
     request: Any = None
-    # Set by sign-in/sign-out mutations; the HTTP layer turns them into Set-Cookie.
-    set_session_cookie: tuple[str, Any] | None = None
-    clear_session_cookie: bool = False
+    # Set by sign-in/sign-out mutations; the HTTP layer turns them into Set-Cookie
+    # (HttpOnly, Secure, SameSite=Lax): {name: (value, expires)}, value None clears it.
+    cookies: dict[str, tuple[str | None, Any]] = field(default_factory=dict)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
+
+    def client(self) -> ClientInfo:
+        return ClientInfo(self.ip_address, self.user_agent)
+
+    def cookie(self, name: str) -> str | None:
+        return self.request.cookies.get(name) if self.request is not None else None
 
     def loader(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
         """One loader per name per request: batching without a cache that outlives it."""

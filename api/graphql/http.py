@@ -231,26 +231,20 @@ class GraphQLEndpoint:
         return formatted
 
     def _apply_cookies(self, context: Context, response: Response) -> None:
-        s = self.settings
-        if context.set_session_cookie:
-            token, expires_at = context.set_session_cookie
-            response.set_cookie(
-                s.session_cookie_name,
-                token,
-                expires=expires_at.astimezone(UTC),
-                httponly=True,
-                secure=s.session_cookie_secure,
-                samesite="lax",
-                path="/",
-            )
-        elif context.clear_session_cookie:
-            response.delete_cookie(
-                s.session_cookie_name,
-                path="/",
-                httponly=True,
-                secure=s.session_cookie_secure,
-                samesite="lax",
-            )
+        secure = self.settings.session_cookie_secure
+        for name, (value, expires_at) in context.cookies.items():
+            if value is None:
+                response.delete_cookie(name, path="/", httponly=True, secure=secure, samesite="lax")
+            else:
+                response.set_cookie(
+                    name,
+                    value,
+                    expires=expires_at.astimezone(UTC),
+                    httponly=True,
+                    secure=secure,
+                    samesite="lax",
+                    path="/",
+                )
 
 
 def _json(raw: str | bytes) -> Any:

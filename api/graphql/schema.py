@@ -25,6 +25,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.accounts.recovery_schema import RecoveryMutation
 from api.accounts.schema import AccountsMutation, AccountsQuery
+from api.accounts.signin_schema import SignInMutation, SignInQuery
 from api.graphql.limits import cost_limit_rule
 from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
@@ -33,7 +34,7 @@ from api.stores.schema import StoresQuery
 
 
 @strawberry.type
-class Query(AccountsQuery, NotificationsQuery, StoresQuery, LegalQuery):
+class Query(AccountsQuery, SignInQuery, NotificationsQuery, StoresQuery, LegalQuery):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
         "may not see it or it does not exist."
@@ -48,7 +49,7 @@ class Query(AccountsQuery, NotificationsQuery, StoresQuery, LegalQuery):
 
 
 @strawberry.type
-class Mutation(AccountsMutation, RecoveryMutation, NotificationsMutation):
+class Mutation(AccountsMutation, SignInMutation, RecoveryMutation, NotificationsMutation):
     pass
 
 

@@ -223,11 +223,13 @@ async def test_store_policy_is_for_staff(gql, store):
 
 async def test_public_store_rules_in_english(gql):
     data = await gql(
-        "{ store { name passwordRules { minLength maxRepeat charset } } }",
+        "{ store { name passwordReset twoFactor passwordRules { minLength maxRepeat charset } } }",
         headers={"Accept-Language": "en"},
     )
     assert data["store"] == {
         "name": "torihiki SaaS Store",
+        "passwordReset": "TEMPORARY_PASSWORD",
+        "twoFactor": "REQUIRED",
         "passwordRules": {"minLength": 8, "maxRepeat": 2, "charset": "ASCII_PRINTABLE"},
     }
 

@@ -49,6 +49,13 @@ class Store:
     individual_members: bool
     registration: RegistrationRules
     password_rules: PasswordRules
+    password_reset: PasswordResetFlow = strawberry.field(  # type: ignore[valid-type]
+        description="TEMPORARY_PASSWORD: ask for the login ID (two mails follow). "
+        "EMAIL_AND_PHONE: ask for the email address and the phone number."
+    )
+    two_factor: TwoFactorRequirement = strawberry.field(  # type: ignore[valid-type]
+        description="For members: OFF, OPTIONAL (each member chooses) or REQUIRED."
+    )
 
 
 @strawberry.type(description="Staff: the whole active store policy.")
@@ -84,6 +91,8 @@ def _store(policy: p.Policy, language: str) -> Store:
             reject_common=pw.reject_common,
             reject_email=pw.reject_email,
         ),
+        password_reset=PasswordResetFlow(policy.password_reset.value),
+        two_factor=TwoFactorRequirement(policy.two_factor.value),
     )
 
 

@@ -363,3 +363,46 @@ async def test_two_factor_changes_revoke_trusted_browsers(gql, inbox, store):
         token=token,
     )
     assert (await login(gql, trusted=trusted))["challenge"] is not None
+
+
+async def test_password_change_kills_trusted_browsers_and_reset_still_asks_2fa(
+    gql, inbox, run_worker, store
+):
+    challenge = (await login(gql))["challenge"]["token"]
+    done = await verify(
+        gql, challenge, "EMAIL", await gql.emailed_code(challenge, DEMO_MEMBER_EMAIL), trust=True
+    )
+    trusted, token = done["trustedBrowserToken"], done["session"]["token"]
+    assert (await login(gql, trusted=trusted))["session"] is not None
+    changed = await gql(
+        """mutation { changePassword(input: {currentPassword: "Demo-pass-2026",
+        newPassword: "Umi-yama-2027"}) { userErrors { code } } }""",
+        token=token,
+    )
+    assert changed["changePassword"]["userErrors"] == []
+    after = await login(gql, password="Umi-yama-2027", trusted=trusted)
+    assert after["session"] is None and after["challenge"] is not None
+
+    # A reset never hands out a session: the next sign-in still needs the second factor.
+    await gql("""mutation { requestPasswordReset(input: {loginId: "member@example.com"}) {
+        userErrors { code } } }""")
+    await run_worker()
+    mails = inbox.to(DEMO_MEMBER_EMAIL)
+    temporary = next(
+        re.search(r"仮パスワード[:：]\s*(\S+)", body_text(m)).group(1)
+        for m in mails
+        if re.search(r"仮パスワード[:：]\s*\S+", body_text(m))
+    )
+    link = next(
+        re.search(r"password-reset\?token=([\w\-]+)", body_text(m)).group(1)
+        for m in mails
+        if "password-reset?token=" in body_text(m)
+    )
+    reset = await gql(
+        """mutation($t: String!, $p: String!) { resetPassword(input: {token: $t,
+        temporaryPassword: $p, newPassword: "Kaze-hana-2028"}) { userErrors { code } } }""",
+        {"t": link, "p": temporary},
+    )
+    assert reset["resetPassword"]["userErrors"] == []
+    again = await login(gql, password="Kaze-hana-2028", trusted=trusted)
+    assert again["session"] is None and again["challenge"] is not None

@@ -19,6 +19,7 @@ from api.queue import QUEUE_NAME
 from api.runtime import Runtime
 from workers.jobs.mail import send_mail
 from workers.jobs.maintenance import purge_expired_tokens, sweep_outbox
+from workers.smtp import Mailer
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,36 @@ async def _no_redis_info(_redis: Any, log_func: Any) -> None:
     log_func("redis: in-process fakeredis")
 
 
+class TorihikiWorker(Worker):
+    """arq's Worker that closes the SMTP sessions it pooled when it stops.
+
+    `main()` is the task both `run()` and `async_run()` await: it returns at the end
+    of a burst and is cancelled at shutdown, so its `finally` covers every way out
+    (arq's `on_shutdown` only runs from `close()`, which burst runs in tests skip).
+    """
+
+    async def main(self) -> None:
+        try:
+            await super().main()
+        finally:
+            mailer: Mailer | None = self.ctx.get("mailer")
+            if mailer is not None:
+                await mailer.close()
+
+
 def build_worker(
     rt: Runtime, *, burst: bool = False, cron_jobs: bool = True, handle_signals: bool = True
 ) -> Worker:
     if rt.settings.uses_fakeredis:
         # fakeredis has no INFO command, which arq calls once at start-up to log.
         arq_worker.log_redis_info = _no_redis_info
-    return Worker(
+    return TorihikiWorker(
         functions=FUNCTIONS,
         cron_jobs=CRON_JOBS if cron_jobs else None,
         queue_name=QUEUE_NAME,
         redis_pool=rt.redis,
-        ctx={"rt": rt},
+        # One Mailer per worker: SMTP sessions are reused across its jobs.
+        ctx={"rt": rt, "mailer": Mailer()},
         burst=burst,
         poll_delay=0 if burst else 0.2,
         max_jobs=rt.settings.worker_concurrency,

@@ -44,7 +44,12 @@ async def send_mail(ctx: dict[str, Any], message_id: str) -> str:
                 message_id=str(message.id),
                 domain="torihiki",
             )
-            await smtp.send(rt.settings, email)
+            # The worker's Mailer reuses SMTP sessions; without one, one connection per mail.
+            mailer: smtp.Mailer | None = ctx.get("mailer")
+            if mailer is not None:
+                await mailer.send(rt.settings, email)
+            else:
+                await smtp.send(rt.settings, email)
         except smtp.PermanentMailError as e:
             await outbox.mark_attempt_failed(rt, message, str(e), permanent=True)
             return "failed"

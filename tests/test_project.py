@@ -127,7 +127,13 @@ async def test_dev_mailbox_lists_and_shows_what_the_sink_received(tmp_path):
             message_id="m-1",
             domain="torihiki",
         )
-        await aiosmtplib.send(message, hostname="127.0.0.1", port=port)
+        await aiosmtplib.send(
+            message.data,
+            sender=message.sender,
+            recipients=list(message.recipients),
+            hostname="127.0.0.1",
+            port=port,
+        )
     finally:
         sink.stop()
     app = Starlette(routes=mailbox_routes(tmp_path))
@@ -179,3 +185,26 @@ async def test_models_have_their_migrations(rt):
     changes = await MigrationAutodetector(Tortoise.apps, apps_dict).changes()
     pending = [op for writer in changes for op in getattr(writer, "operations", [])]
     assert pending == [], f"models changed without a migration: {pending}"
+
+
+def test_hand_built_mime_parses_back_exactly():
+    from email import policy
+    from email.parser import BytesParser
+
+    from workers.rendering import RenderedMail, build_message
+
+    rendered = RenderedMail(
+        subject="【テストストア】本人確認のお願い" * 4,  # long: must fold, still decode
+        text="鈴木 花子 様\n" + "あ" * 500 + "\nhttps://x/verify-email?token=abc\n",
+        html="<p>鈴木 花子 様</p>" + "<b>い</b>" * 300,
+    )
+    mail = build_message(rendered, sender="テストストア <shop@example.jp>", to="h@example.jp",
+                         message_id="0f0e", domain="torihiki")
+    assert mail.sender == "shop@example.jp" and mail.recipients == ("h@example.jp",)
+    assert max(len(line) for line in mail.data.split(b"\r\n")) <= 998
+    parsed = BytesParser(policy=policy.default).parsebytes(mail.data)
+    assert parsed["Subject"] == rendered.subject
+    assert parsed["From"].addresses[0].display_name == "テストストア"
+    assert parsed["Message-ID"] == "<0f0e@torihiki>"
+    assert parsed.get_body(("plain",)).get_content() == rendered.text
+    assert parsed.get_body(("html",)).get_content() == rendered.html

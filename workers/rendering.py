@@ -7,9 +7,11 @@ see the outbox row's context plus `store` (name, support email).
 
 from __future__ import annotations
 
+import base64
+import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,17 +72,59 @@ def render(template: str, language: str, context: dict[str, Any]) -> RenderedMai
     return RenderedMail(subject=subject, text=text, html=html)
 
 
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A serialised MIME message and its envelope, ready for SMTP."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+def _header(value: str) -> str:
+    # RFC 2047 only where needed; Header also folds long encoded subjects.
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _base64_body(text: str) -> str:
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return "\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+
+
 def build_message(
     rendered: RenderedMail, *, sender: str, to: str, message_id: str, domain: str
-) -> EmailMessage:
-    msg = EmailMessage()
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    # The outbox row id in the Message-ID lets any receiver drop a duplicate delivery.
-    msg["Message-ID"] = f"<{message_id}@{domain}>" if message_id else make_msgid(domain=domain)
-    msg["X-Torihiki-Outbox-Id"] = message_id
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
-    return msg
+) -> OutgoingMail:
+    """multipart/alternative (text + HTML, UTF-8, base64), written directly.
+
+    The email package's EmailMessage/generator took ~2.3 ms a mail, half the worker's
+    CPU in the mail benchmark; this is the same structure for a fraction of it. The
+    tests parse every mail back with the email package.
+    """
+    name, address = parseaddr(sender)
+    boundary = f"=_torihiki_{uuid.uuid4().hex}"
+    msg_id = f"<{message_id}@{domain}>" if message_id else make_msgid(domain=domain)
+    lines = [
+        f"From: {formataddr((name, address), charset='utf-8')}",
+        f"To: {to}",
+        f"Subject: {_header(rendered.subject)}",
+        f"Date: {formatdate(localtime=False, usegmt=True)}",
+        # The outbox row id in the Message-ID lets any receiver drop a duplicate delivery.
+        f"Message-ID: {msg_id}",
+        f"X-Torihiki-Outbox-Id: {message_id}",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        "",
+        f"--{boundary}",
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        _base64_body(rendered.text),
+        f"--{boundary}",
+        'Content-Type: text/html; charset="utf-8"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        _base64_body(rendered.html),
+        f"--{boundary}--",
+        "",
+    ]
+    return OutgoingMail(sender=address, recipients=(to,), data="\r\n".join(lines).encode())

@@ -13,11 +13,11 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 import aiosmtplib
 
 from api.settings import Settings
+from workers.rendering import OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,13 @@ def _classify(e: Exception) -> Exception:
     return e
 
 
-async def send(settings: Settings, message: EmailMessage) -> None:
+async def send(settings: Settings, message: OutgoingMail) -> None:
     """One connection for one mail."""
     try:
         await aiosmtplib.send(
-            message,
+            message.data,
+            sender=message.sender,
+            recipients=list(message.recipients),
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             username=settings.smtp_username or None,
@@ -132,7 +134,7 @@ class Mailer:
         # close() drops the transport without a QUIT round trip; the server sees EOF.
         session.client.close()
 
-    async def send(self, settings: Settings, message: EmailMessage) -> None:
+    async def send(self, settings: Settings, message: OutgoingMail) -> None:
         key = _server_key(settings)
         async with self._slots:
             session = self._take_idle(key)
@@ -148,7 +150,9 @@ class Mailer:
                     raise raised from e
                 self.connections_opened += 1
             try:
-                await session.client.send_message(message)
+                await session.client.sendmail(
+                    message.sender, list(message.recipients), message.data
+                )
             except BaseException as e:  # also CancelledError: the session state is unknown
                 self._discard(session)
                 raised = _classify(e) if isinstance(e, Exception) else e

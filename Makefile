@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail serve worker clean install
+.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login serve worker clean install
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -60,6 +60,9 @@ worker: install
 
 bench-mail: install
 	$(BIN)/python bench/mail_throughput.py
+
+bench-login: install
+	$(BIN)/python bench/login_throughput.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

@@ -170,6 +170,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         worker = build_worker(rt)
         try:
             await worker.async_run()
+        except asyncio.CancelledError:
+            # SIGTERM/SIGINT: arq cancels its main task; jobs it cut short are re-run
+            # later (every job is idempotent). A normal stop, not an error.
+            pass
         finally:
             await worker.close()  # also closes the Redis pool it shares with rt
             await close_db()

@@ -153,6 +153,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "認証コードが正しくありません（残り{attempts_left}回）。",
         "en": "The code is not correct ({attempts_left} attempts left).",
     },
+    "CODE_MISMATCH": {
+        "ja": "認証コードが一致しません。認証アプリに表示されている最新のコードを入力してください。",
+        "en": "The code does not match. Enter the latest code shown in your authenticator app.",
+    },
     "PASSWORD_INCORRECT": {
         "ja": "現在のパスワードが正しくありません。",
         "en": "The current password is not correct.",

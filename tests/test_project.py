@@ -198,8 +198,13 @@ def test_hand_built_mime_parses_back_exactly():
         text="鈴木 花子 様\n" + "あ" * 500 + "\nhttps://x/verify-email?token=abc\n",
         html="<p>鈴木 花子 様</p>" + "<b>い</b>" * 300,
     )
-    mail = build_message(rendered, sender="テストストア <shop@example.jp>", to="h@example.jp",
-                         message_id="0f0e", domain="torihiki")
+    mail = build_message(
+        rendered,
+        sender="テストストア <shop@example.jp>",
+        to="h@example.jp",
+        message_id="0f0e",
+        domain="torihiki",
+    )
     assert mail.sender == "shop@example.jp" and mail.recipients == ("h@example.jp",)
     assert max(len(line) for line in mail.data.split(b"\r\n")) <= 998
     parsed = BytesParser(policy=policy.default).parsebytes(mail.data)

@@ -24,7 +24,13 @@ from tortoise.exceptions import IntegrityError
 from api import clock
 from api.accounts.models import EmailToken, SecurityEventKind, TokenPurpose, User, UserStatus
 from api.accounts.passwords import check_password, hash_password_async, verify_password_async
-from api.accounts.security import ClientInfo, after_credentials_change, record_event, unlock
+from api.accounts.security import (
+    ClientInfo,
+    after_credentials_change,
+    confirm_password,
+    record_event,
+    unlock,
+)
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
 from api.notifications.outbox import queue_mail
@@ -52,15 +58,7 @@ def _urls(rt: Runtime) -> dict[str, str]:
 
 
 async def _check_current_password(rt: Runtime, user: User, password: str) -> None:
-    """The signed-in user proves they know the password; guessing is rate limited."""
-    s = rt.settings
-    await rt.limiter.hit(
-        "password-check", str(user.id), s.login_limit_per_account, s.login_window_seconds
-    )
-    if not password:
-        raise DomainError.of("REQUIRED", "currentPassword")
-    if not await verify_password_async(s, user.password_hash, password):
-        raise DomainError.of("PASSWORD_INCORRECT", "currentPassword")
+    await confirm_password(rt, user, password, "currentPassword")
 
 
 async def _password_changed_notice(rt: Runtime, user: User) -> None:

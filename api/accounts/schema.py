@@ -56,6 +56,9 @@ class UserType(relay.Node):
     email_verified_at: datetime | None
     approved_at: datetime | None
     rejection_reason: str
+    locked_at: datetime | None = strawberry.field(
+        description="Set while the account is locked (too many failed sign-ins or by staff)."
+    )
     created_at: datetime
     company_id: strawberry.Private[int | None]
 
@@ -89,6 +92,7 @@ class UserType(relay.Node):
             email_verified_at=u.email_verified_at,
             approved_at=u.approved_at,
             rejection_reason=u.rejection_reason,
+            locked_at=u.locked_at,
             created_at=u.created_at,
             company_id=u.company_id,
         )

@@ -17,6 +17,7 @@ from api.accounts.models import (
     User,
     UserKind,
 )
+from api.accounts.passwords import verify_password_async
 from api.errors import DomainError
 from api.notifications.outbox import queue_mail
 from api.runtime import Runtime
@@ -28,6 +29,21 @@ class ClientInfo:
 
     ip_address: str = ""
     user_agent: str = ""
+
+
+async def confirm_password(rt: Runtime, user: User, password: str, field: str) -> None:
+    """A signed-in user proves again they know the password (before a sensitive change).
+
+    Rate limited per account, so a stolen session cannot be used to guess it.
+    """
+    s = rt.settings
+    await rt.limiter.hit(
+        "password-check", str(user.id), s.login_limit_per_account, s.login_window_seconds
+    )
+    if not password:
+        raise DomainError.of("REQUIRED", field)
+    if not await verify_password_async(s, user.password_hash, password):
+        raise DomainError.of("PASSWORD_INCORRECT", field)
 
 
 async def record_event(

@@ -17,12 +17,12 @@ from strawberry import relay
 
 from api import clock
 from api.accounts import security, sessions, two_factor
+from api.accounts.models import BackupCode as BackupCodeModel
 from api.accounts.models import SecurityEvent as SecurityEventModel
 from api.accounts.models import SecurityEventKind as SecurityEventKindModel
 from api.accounts.models import Session as SessionModel
 from api.accounts.models import TrustedBrowser as TrustedBrowserModel
 from api.accounts.models import User as UserModel
-from api.accounts.passwords import verify_password_async
 from api.accounts.schema import UserType
 from api.db import unit_of_work
 from api.errors import DomainError
@@ -294,8 +294,7 @@ def _session_info(ctx: Any, issued: sessions.IssuedSession) -> SessionInfo:
 
 async def _confirm_password(ctx: Any, password: str) -> UserModel:
     user = ctx.caller.user
-    if not await verify_password_async(ctx.rt.settings, user.password_hash, password):
-        raise DomainError.of("PASSWORD_INCORRECT", "password")
+    await security.confirm_password(ctx.rt, user, password, "password")
     return user
 
 
@@ -358,7 +357,9 @@ class SignInQuery:
             can_opt_out=requirement == TwoFactorRequirement.OPTIONAL,
             totp_enabled=user.totp_confirmed_at is not None,
             backup_codes_remaining=remaining,
-            backup_codes_low=remaining <= ctx.rt.settings.backup_code_low_threshold,
+            # Low only for someone who has codes to run out of.
+            backup_codes_low=await BackupCodeModel.exists(user_id=user.id)
+            and remaining <= ctx.rt.settings.backup_code_low_threshold,
             trusted_browsers=[TrustedBrowserType.from_model(b) for b in browsers],
         )
 

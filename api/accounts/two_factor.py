@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import pyotp
 import segno
+from cryptography.fernet import InvalidToken
 from pyotp.exceptions import OTPVerificationError
 from tortoise.expressions import F
 
@@ -240,7 +241,8 @@ async def accept_totp(rt: Runtime, user: User, code: str, *, enrolling: bool = F
         timecode = _totp(rt, user).verify_and_get_timecode(
             code, for_time=clock.now(), valid_window=1
         )
-    except OTPVerificationError:
+    except (OTPVerificationError, InvalidToken):
+        # InvalidToken: SECRET_KEY changed since enrolment; the app must be enrolled again.
         return False
     return bool(
         await User.filter(id=user.id, totp_last_timecode__lt=timecode).update(
@@ -279,7 +281,7 @@ async def confirm_totp_enrollment(
     if not user.totp_secret_encrypted:
         raise DomainError.of("TOTP_NOT_ENABLED")
     if not await accept_totp(rt, user, code.strip(), enrolling=True):
-        raise DomainError.of("INVALID_CODE", "code", attempts_left=0)
+        raise DomainError.of("CODE_MISMATCH", "code")
     await User.filter(id=user.id).update(totp_confirmed_at=clock.now())
     await revoke_trusted_browsers(user.id)
     await record_event(user.id, SecurityEventKind.TOTP_ENABLED, client)

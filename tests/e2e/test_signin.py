@@ -178,7 +178,7 @@ async def test_totp_enrolment_sign_in_and_no_replay(gql, inbox, store):
         "mutation($c: String!) { confirmTotpEnrollment(input: {code: $c}) { userErrors { code } } }"
     )
     bad = await gql(confirm, {"c": "000000" if totp.now() != "000000" else "111111"}, token=token)
-    assert bad["confirmTotpEnrollment"]["userErrors"][0]["code"] == "INVALID_CODE"
+    assert bad["confirmTotpEnrollment"]["userErrors"][0]["code"] == "CODE_MISMATCH"
     ok = await gql(confirm, {"c": totp.now()}, token=token)
     assert ok["confirmTotpEnrollment"]["userErrors"] == []
 
@@ -287,8 +287,9 @@ async def test_lockout_after_failures_and_unlock_by_staff(gql, inbox, run_worker
     member = await gql.login(DEMO_MEMBER_EMAIL)
 
     lock = """mutation($id: ID!) { lockUser(input: {userId: $id, reason: "不正利用の疑い"}) {
-        userErrors { code } } }"""
-    assert (await gql(lock, {"id": member_id}, token=staff))["lockUser"]["userErrors"] == []
+        user { lockedAt } userErrors { code } } }"""
+    locked_now = (await gql(lock, {"id": member_id}, token=staff))["lockUser"]
+    assert locked_now["userErrors"] == [] and locked_now["user"]["lockedAt"]
     assert (await gql("{ me { email } }", token=member))["me"] is None  # sessions ended
     events = await gql(
         """query($id: ID!) { securityEvents(userId: $id, first: 50) {

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from api import clock
-from api.accounts.models import EmailToken, Session
+from api.accounts.models import EmailToken, LoginChallenge, Session, TrustedBrowser
 from api.notifications import outbox
 from api.runtime import Runtime
 
@@ -27,8 +27,16 @@ async def sweep_outbox(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 async def purge_expired_tokens(ctx: dict[str, Any]) -> dict[str, int]:
-    """Drop tokens and sessions that can no longer be used (kept a week for support)."""
+    """Drop secrets that can no longer be used (kept a week after expiry, for support)."""
     cutoff = clock.now() - timedelta(days=7)
     tokens = await EmailToken.filter(expires_at__lt=cutoff).delete()
     sessions = await Session.filter(expires_at__lt=cutoff).delete()
-    return {"tokens": tokens, "sessions": sessions}
+    challenges = await LoginChallenge.filter(expires_at__lt=cutoff).delete()
+    browsers = await TrustedBrowser.filter(expires_at__lt=cutoff).delete()
+    # Security events are the audit trail and are kept.
+    return {
+        "tokens": tokens,
+        "sessions": sessions,
+        "challenges": challenges,
+        "trusted_browsers": browsers,
+    }

@@ -154,7 +154,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The code is not correct ({attempts_left} attempts left).",
     },
     "CODE_MISMATCH": {
-        "ja": "認証コードが一致しません。認証アプリに表示されている最新のコードを入力してください。",
+        "ja": "認証コードが一致しません。認証アプリの最新のコードを入力してください。",
         "en": "The code does not match. Enter the latest code shown in your authenticator app.",
     },
     "PASSWORD_INCORRECT": {

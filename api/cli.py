@@ -1,4 +1,5 @@
-"""`torihiki` command line: dev, serve, worker, migrate, seed-demo, export-schema, create-staff."""
+"""`torihiki` command line: dev, serve, worker, migrate, seed-demo, seed-catalog, export-schema,
+create-staff."""
 
 from __future__ import annotations
 
@@ -52,6 +53,28 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     for line in done or ["demo data already present"]:
         print(f"  seeded: {line}" if done else f"  {line}")
     print(f"  demo password for every demo user: {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_seed_catalog(args: argparse.Namespace) -> int:
+    import time
+
+    from api.catalog.cache import VERSION_KEY
+    from api.catalog.demo import generate_products
+
+    settings = _settings()
+    started = time.perf_counter()
+    made = asyncio.run(_with_db(settings, lambda: generate_products(args.products)))
+    if settings.redis_url:
+        # Running API processes drop their cached catalog answers.
+        import secrets
+
+        import redis
+
+        client = redis.Redis.from_url(settings.redis_url)
+        client.set(VERSION_KEY, secrets.token_hex(8))
+        client.close()
+    print(f"  generated {made} products in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -190,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run the arq worker (needs REDIS_URL)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-demo", help="load demo data (idempotent)")
+    catalog = sub.add_parser("seed-catalog", help="generate N published products fast (benchmarks)")
+    catalog.add_argument("--products", type=int, default=10_000)
     export = sub.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if schema.graphql is stale")
     staff = sub.add_parser(
@@ -206,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         "worker": cmd_worker,
         "migrate": cmd_migrate,
         "seed-demo": cmd_seed_demo,
+        "seed-catalog": cmd_seed_catalog,
         "export-schema": cmd_export_schema,
         "create-staff": cmd_create_staff,
     }[args.command]

@@ -47,7 +47,18 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "models": MODEL_MODULES,
                 "default_connection": "default",
                 "migrations": "api.migrations",
-            }
+            },
+            # Newer domains own their apps, so their migrations never mix with others'.
+            "catalog": {
+                "models": ["api.catalog.models"],
+                "default_connection": "default",
+                "migrations": "api.catalog.migrations",
+            },
+            "calendar": {
+                "models": ["api.calendar.models"],
+                "default_connection": "default",
+                "migrations": "api.calendar.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

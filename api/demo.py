@@ -8,6 +8,7 @@ from __future__ import annotations
 from api import clock
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.passwords import hash_password
+from api.catalog.demo import seed_catalog
 from api.companies.models import Company
 from api.legal import service as legal
 from api.legal.models import LegalDocument, LegalDocumentKind
@@ -104,4 +105,5 @@ async def seed_demo(settings: Settings) -> list[str]:
             email_verified_at=now,
         )
         done.append(f"applicant {DEMO_APPLICANT_EMAIL} (waiting for approval)")
+    done += await seed_catalog()
     return done

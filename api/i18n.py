@@ -173,6 +173,119 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "このストアでは二要素認証の設定を変更できません。",
         "en": "This store does not let you change whether two-factor authentication is used.",
     },
+    # ---- catalog and calendar ----
+    "OUT_OF_RANGE": {
+        "ja": "{min}から{max}の範囲で入力してください。",
+        "en": "Enter a value from {min} to {max}.",
+    },
+    "INVALID_CODE_FORMAT": {
+        "ja": "コードは半角英数字と「.」「-」「_」で入力してください。",
+        "en": "Use half-width letters, digits, '.', '-' and '_' only.",
+    },
+    "CODE_TAKEN": {
+        "ja": "このコードはすでに使われています。",
+        "en": "This code is already in use.",
+    },
+    "NAME_TAKEN": {
+        "ja": "この名前はすでに使われています。",
+        "en": "This name is already in use.",
+    },
+    "TOO_MANY": {
+        "ja": "{max}件までです。",
+        "en": "At most {max} are allowed.",
+    },
+    "INVALID_URL": {
+        "ja": "http:// または https:// で始まるURLを入力してください。",
+        "en": "Enter a URL starting with http:// or https://.",
+    },
+    "INVALID_DATE_RANGE": {
+        "ja": "終了日時は開始日時より後にしてください。",
+        "en": "The end must be after the start.",
+    },
+    "DATE_RANGE_TOO_LONG": {
+        "ja": "期間は{max}日以内にしてください。",
+        "en": "The range may span at most {max} days.",
+    },
+    "CATEGORY_CYCLE": {
+        "ja": "カテゴリーを自身またはその下位カテゴリーの下へは移動できません。",
+        "en": "A category cannot move under itself or one of its sub-categories.",
+    },
+    "CATEGORY_NOT_EMPTY": {
+        "ja": "下位カテゴリーまたは商品があるカテゴリーは削除できません。",
+        "en": "A category with sub-categories or products cannot be deleted.",
+    },
+    "INVALID_ORDER": {
+        "ja": "並び順には同じ親のカテゴリーをすべて一度ずつ指定してください。",
+        "en": "List every child of the parent exactly once.",
+    },
+    "PLAN_REQUIRED": {
+        "ja": "サービス商品には月額または年額のプランを指定してください。",
+        "en": "A subscription needs a monthly or annual plan.",
+    },
+    "PLAN_NOT_ALLOWED": {
+        "ja": "物販商品にはプランを指定できません。",
+        "en": "A physical product has no plan.",
+    },
+    "SHIPPING_CLASS_REQUIRED": {
+        "ja": "物販商品には配送区分（当店発送またはメーカー直送）を指定してください。",
+        "en": "A physical product ships from the store or directly from the maker.",
+    },
+    "INVALID_QUANTITY_RULE": {
+        "ja": "数量の設定が正しくありません（最小・刻みは1以上、最大は最小以上）。",
+        "en": "Invalid quantity rule (minimum and step at least 1, maximum not below minimum).",
+    },
+    "INVALID_OPTION_RULE": {
+        "ja": "オプションの選択条件が正しくありません。",
+        "en": "The option rule is not valid.",
+    },
+    "OPTION_GROUP_EMPTY": {
+        "ja": "必須のオプショングループに選択肢がありません。",
+        "en": "A required option group has no options.",
+    },
+    "OPTION_NOT_AVAILABLE": {
+        "ja": "この商品では選択できないオプションです。",
+        "en": "This option is not available for the product.",
+    },
+    "OPTION_SELECTION_TOO_FEW": {
+        "ja": "「{group}」は{min}つ以上選択してください。",
+        "en": "Choose at least {min} in “{group}”.",
+    },
+    "OPTION_SELECTION_TOO_MANY": {
+        "ja": "「{group}」は{max}つまで選択できます。",
+        "en": "Choose at most {max} in “{group}”.",
+    },
+    "OPTION_REQUIRES": {
+        "ja": "オプション「{option}」には「{other}」の選択が必要です。",
+        "en": "Option “{option}” requires “{other}”.",
+    },
+    "OPTION_EXCLUDES": {
+        "ja": "オプション「{option}」と「{other}」は同時に選択できません。",
+        "en": "Options “{option}” and “{other}” cannot be combined.",
+    },
+    "QUANTITY_FIXED": {
+        "ja": "この商品の数量は{quantity}で固定です。",
+        "en": "This product is sold in a fixed quantity of {quantity}.",
+    },
+    "QUANTITY_BELOW_MINIMUM": {
+        "ja": "最低注文数は{min}です。",
+        "en": "The minimum order quantity is {min}.",
+    },
+    "QUANTITY_ABOVE_MAXIMUM": {
+        "ja": "注文数は{max}までです。",
+        "en": "The maximum order quantity is {max}.",
+    },
+    "QUANTITY_STEP": {
+        "ja": "数量は{min}から{step}単位で指定してください。",
+        "en": "Order from {min} in steps of {step}.",
+    },
+    "DATE_BEFORE_EARLIEST": {
+        "ja": "{earliest}以降の営業日を指定してください。",
+        "en": "Choose a business day on or after {earliest}.",
+    },
+    "DATE_NOT_BUSINESS_DAY": {
+        "ja": "当社休業日は指定できません（次の営業日: {next}）。",
+        "en": "The store is closed on that day (next business day: {next}).",
+    },
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {
         "ja": "この操作を行う権限がありません。",

@@ -180,7 +180,7 @@ async def app(settings: Settings, rt: Runtime) -> AsyncIterator[Any]:
 
 
 def _tables() -> list[str]:
-    return [m._meta.db_table for m in Tortoise.apps["models"].values()]
+    return [m._meta.db_table for app in Tortoise.apps.values() for m in app.values()]
 
 
 @pytest.fixture(autouse=True)

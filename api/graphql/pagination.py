@@ -69,8 +69,13 @@ async def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    values: tuple[str, ...] | None = None,
 ) -> Connection[Any]:
-    """One SELECT for the page (plus one COUNT only for `last` without `before`)."""
+    """One SELECT for the page (plus one COUNT only for `last` without `before`).
+
+    With `values`, the page is read as plain dicts of those columns (no model
+    instances): the hot read paths build their types straight from rows.
+    """
     for name, value in (("first", first), ("last", last)):
         if value is not None and not 0 <= value <= MAX_PAGE:
             raise DomainError.of("INVALID_PAGE_SIZE", name, max=MAX_PAGE)
@@ -89,7 +94,8 @@ async def paginate(
     limit = first if first is not None else (end - start if end is not None else DEFAULT_PAGE)
     if end is not None:
         limit = min(limit, end - start)
-    rows = await queryset.offset(start).limit(limit + 1) if limit >= 0 else []
+    page = queryset.offset(start).limit(limit + 1)
+    rows = (await (page.values(*values) if values else page)) if limit >= 0 else []
     has_more = len(rows) > limit
     rows = rows[:limit]
     edges = [Edge(cursor=encode_cursor(start + i), node=to_node(r)) for i, r in enumerate(rows)]

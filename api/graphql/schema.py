@@ -26,6 +26,8 @@ from strawberry.schema.config import StrawberryConfig
 from api.accounts.recovery_schema import RecoveryMutation
 from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.accounts.signin_schema import SignInMutation, SignInQuery
+from api.calendar.schema import CalendarMutation, CalendarQuery
+from api.catalog.schema import CatalogMutation, CatalogQuery
 from api.graphql.limits import cost_limit_rule
 from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
@@ -34,7 +36,15 @@ from api.stores.schema import StoresQuery
 
 
 @strawberry.type
-class Query(AccountsQuery, SignInQuery, NotificationsQuery, StoresQuery, LegalQuery):
+class Query(
+    AccountsQuery,
+    SignInQuery,
+    NotificationsQuery,
+    StoresQuery,
+    LegalQuery,
+    CatalogQuery,
+    CalendarQuery,
+):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
         "may not see it or it does not exist."
@@ -49,7 +59,14 @@ class Query(AccountsQuery, SignInQuery, NotificationsQuery, StoresQuery, LegalQu
 
 
 @strawberry.type
-class Mutation(AccountsMutation, SignInMutation, RecoveryMutation, NotificationsMutation):
+class Mutation(
+    AccountsMutation,
+    SignInMutation,
+    RecoveryMutation,
+    NotificationsMutation,
+    CatalogMutation,
+    CalendarMutation,
+):
     pass
 
 

@@ -1,0 +1,1 @@
+"""The business calendar: public holidays, weekends and store closures."""

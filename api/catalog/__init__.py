@@ -1,0 +1,1 @@
+"""The catalog: products, categories, tags, options; search and browsing."""

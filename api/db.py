@@ -59,6 +59,11 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.calendar.migrations",
             },
+            "support": {
+                "models": ["api.support.models"],
+                "default_connection": "default",
+                "migrations": "api.support.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -286,6 +286,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "当社休業日は指定できません（次の営業日: {next}）。",
         "en": "The store is closed on that day (next business day: {next}).",
     },
+    "NOT_A_MEMBER": {
+        "ja": "会員のアカウントでのみ行える操作です。",
+        "en": "Only member accounts can do this.",
+    },
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {
         "ja": "この操作を行う権限がありません。",

@@ -29,6 +29,13 @@ class IntrospectionPolicy(StrEnum):
     OFF = "off"
 
 
+class WithdrawalPersonalData(StrEnum):
+    """What completing a withdrawal does with the member's personal data."""
+
+    ANONYMIZE = "anonymize"  # names, contact data and address replaced, email freed
+    KEEP = "keep"  # the account is closed, its data stays as it was
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -115,6 +122,13 @@ class Settings(BaseSettings):
     login_limit_per_account: int = 10
     login_limit_per_ip: int = 50
     login_window_seconds: int = 900
+    inquiry_limit_per_ip: int = 10
+    inquiry_limit_per_email: int = 5
+    inquiry_window_seconds: int = 3600
+
+    # Withdrawal (退会): personal data of a closed account. Ids stay, so orders keep
+    # their customer for accounting whichever is chosen.
+    withdrawal_personal_data: WithdrawalPersonalData = WithdrawalPersonalData.ANONYMIZE
 
     # Outbox delivery.
     outbox_max_attempts: int = 6

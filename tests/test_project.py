@@ -163,6 +163,15 @@ def test_every_mail_template_renders_in_both_languages():
         "reason": "<b>理由</b>",
         "code": "123456",
         "minutes": 10,
+        "number": "000042",
+        "category": "その他",
+        "subject": "納期について",
+        "body": "本文\n2行目",
+        "answer": "回答です。",
+        "email": "a@b.jp",
+        "phone": "0312345678",
+        "company_name": "株式会社テスト",
+        "member": True,
         "store": {"name": "ストア", "support_email": "s@e.jp"},
     }
     for name in template_names():

@@ -33,6 +33,7 @@ from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
 from api.settings import Settings
 from api.stores.schema import StoresQuery
+from api.support.schema import SupportMutation, SupportQuery
 
 
 @strawberry.type
@@ -44,6 +45,7 @@ class Query(
     LegalQuery,
     CatalogQuery,
     CalendarQuery,
+    SupportQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -66,6 +68,7 @@ class Mutation(
     NotificationsMutation,
     CatalogMutation,
     CalendarMutation,
+    SupportMutation,
 ):
     pass
 

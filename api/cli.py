@@ -90,7 +90,12 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
             _with_db(
                 settings,
                 lambda: create_staff(
-                    settings, args.email, password, args.family_name, args.given_name
+                    settings,
+                    args.email,
+                    password,
+                    args.family_name,
+                    args.given_name,
+                    role_key=args.role,
                 ),
             )
         )
@@ -224,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("email")
     staff.add_argument("--family-name", default="運営")
     staff.add_argument("--given-name", default="担当")
+    staff.add_argument(
+        "--role",
+        default="operator_admin",
+        help="operator_admin, operator, catalog_manager or billing",
+    )
     args = parser.parse_args(argv)
     handler = {
         "dev": cmd_dev,

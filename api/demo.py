@@ -9,6 +9,7 @@ from api import clock
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.passwords import hash_password
 from api.catalog.demo import seed_catalog
+from api.companies.demo import seed_companies
 from api.companies.models import Company
 from api.legal import service as legal
 from api.legal.models import LegalDocument, LegalDocumentKind
@@ -106,4 +107,7 @@ async def seed_demo(settings: Settings) -> list[str]:
         )
         done.append(f"applicant {DEMO_APPLICANT_EMAIL} (waiting for approval)")
     done += await seed_catalog()
+    done += await seed_companies(
+        password_hash, DEMO_MEMBER_EMAIL, DEMO_STAFF_EMAIL, DEMO_APPLICANT_EMAIL
+    )
     return done

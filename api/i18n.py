@@ -290,6 +290,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "会員のアカウントでのみ行える操作です。",
         "en": "Only member accounts can do this.",
     },
+    "LAST_ADMINISTRATOR": {
+        "ja": "管理者が一人もいなくなるため、この操作はできません。",
+        "en": "The company would be left without an administrator.",
+    },
+    "ALREADY_REGISTERED": {
+        "ja": "このメールアドレスはすでに会員登録されています。",
+        "en": "This email address is already registered.",
+    },
+    "ALREADY_INVITED": {
+        "ja": "このメールアドレスにはすでに招待を送っています。再送信をご利用ください。",
+        "en": "This address has a pending invitation already; resend it instead.",
+    },
+    "INVALID_PERMISSION": {
+        "ja": "権限の指定が正しくありません。",
+        "en": "One of the permissions is not valid.",
+    },
+    "ROLE_NAME_TAKEN": {
+        "ja": "同じ名前のロールがすでにあります。",
+        "en": "A role with this name already exists.",
+    },
+    "ROLE_IN_USE": {
+        "ja": "このロールはユーザーまたは招待に割り当てられているため削除できません。",
+        "en": "This role is held by a user or a pending invitation and cannot be deleted.",
+    },
+    "BUILTIN_ROLE": {
+        "ja": "標準のロールは変更・削除できません。",
+        "en": "Built-in roles cannot be changed or deleted.",
+    },
+    "INVALID_LANGUAGE": {
+        "ja": "言語は ja または en を指定してください。",
+        "en": "The language must be ja or en.",
+    },
+    "ADDRESS_BOOK_FULL": {
+        "ja": "お届け先の登録件数が上限に達しています。",
+        "en": "The address book is full.",
+    },
     "UNAUTHENTICATED": {"ja": "ログインしてください。", "en": "Please sign in."},
     "FORBIDDEN": {
         "ja": "この操作を行う権限がありません。",

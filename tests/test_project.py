@@ -172,6 +172,16 @@ def test_every_mail_template_renders_in_both_languages():
         "phone": "0312345678",
         "company_name": "株式会社テスト",
         "member": True,
+        "company": "株式会社テスト",
+        "inviter": "山田 太郎",
+        "message": "よろしくお願いします",
+        "accept_url": "https://x/accept-invitation?token=t",
+        "days": 7,
+        "applicant": "田中 一郎",
+        "applicant_email": "t@e.jp",
+        "users_url": "https://x/company/users",
+        "fields": ["phone", "addressLine1"],
+        "by": "山田 太郎",
         "store": {"name": "ストア", "support_email": "s@e.jp"},
     }
     for name in template_names():

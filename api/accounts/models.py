@@ -17,8 +17,10 @@ class UserStatus(StrEnum):
     UNVERIFIED = "unverified"  # registered, email address not yet confirmed
     PENDING_APPROVAL = "pending_approval"  # verified, waiting for the operator
     ACTIVE = "active"
-    REJECTED = "rejected"  # the operator declined the application
-    CLOSED = "closed"  # withdrawn or removed
+    REJECTED = "rejected"  # the operator (or the company administrator) declined
+    AWAITING_COMPANY_APPROVAL = "awaiting_company_approval"  # invited, registered, not approved
+    REMOVED = "removed"  # taken out of the company by its administrator
+    CLOSED = "closed"  # withdrawn
 
 
 class User(Model):
@@ -43,6 +45,10 @@ class User(Model):
     address_line2 = fields.CharField(max_length=255, default="")
     customer_code = fields.CharField(max_length=64, default="")
     newsletter_opt_in = fields.BooleanField(default=False)
+    direct_mail_opt_in = fields.BooleanField(default=False)
+    # Members: "administrator", "general" or "custom:<role id>" of their company.
+    # Staff: a staff role ("operator_admin", "operator", ...). See api/companies/permissions.py.
+    role_key = fields.CharField(max_length=32, default="")
     language = fields.CharField(max_length=5, default="ja")
     email_verified_at = fields.DatetimeField(null=True)
     approved_at = fields.DatetimeField(null=True)

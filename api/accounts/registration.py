@@ -19,6 +19,7 @@ from api.accounts.passwords import check_password, hash_password_async
 from api.audit.models import IdempotencyRecord
 from api.audit.state_machine import StateMachine
 from api.companies.models import Company
+from api.companies.permissions import ADMINISTRATOR
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
 from api.legal.models import LegalDocumentKind
@@ -45,8 +46,10 @@ USER_STATUS = StateMachine(
     {
         UserStatus.UNVERIFIED: frozenset({UserStatus.PENDING_APPROVAL, UserStatus.ACTIVE}),
         UserStatus.PENDING_APPROVAL: frozenset({UserStatus.ACTIVE, UserStatus.REJECTED}),
-        UserStatus.ACTIVE: frozenset({UserStatus.CLOSED}),
+        UserStatus.AWAITING_COMPANY_APPROVAL: frozenset({UserStatus.ACTIVE, UserStatus.REJECTED}),
+        UserStatus.ACTIVE: frozenset({UserStatus.CLOSED, UserStatus.REMOVED}),
         UserStatus.REJECTED: frozenset(),
+        UserStatus.REMOVED: frozenset(),
         UserStatus.CLOSED: frozenset(),
     },
 )
@@ -221,6 +224,8 @@ async def register(
                 email=form.email,
                 password_hash=password_hash,
                 company=company,
+                # Whoever registers a company becomes its first administrator.
+                role_key=ADMINISTRATOR if company else "",
                 family_name=form.family_name,
                 given_name=form.given_name,
                 family_name_kana=form.family_name_kana,

@@ -18,13 +18,17 @@ from api.accounts import registration
 from api.accounts.models import User as UserModel
 from api.accounts.models import UserKind as UserKindModel
 from api.accounts.models import UserStatus as UserStatusModel
-from api.companies.loaders import company_loader
-from api.companies.schema import CompanyType
+from api.companies.loaders import company_loader, custom_role_loader
+from api.companies.permissions import BUILTIN_MEMBER_ROLES, CUSTOM_PREFIX, StaffPermission
+from api.companies.roles import builtin_role, custom_role
+from api.companies.schema import CompanyType, RoleType
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsStaff
+from api.graphql.permissions import requires
+
+APPROVE = requires(StaffPermission.APPROVE_REGISTRATIONS)
 
 UserStatus = strawberry.enum(
     Enum("UserStatus", {s.name: s.value for s in UserStatusModel}), name="UserStatus"
@@ -52,6 +56,7 @@ class UserType(relay.Node):
     address_line2: str
     customer_code: str
     newsletter_opt_in: bool
+    direct_mail_opt_in: bool
     language: str
     email_verified_at: datetime | None
     approved_at: datetime | None
@@ -61,6 +66,21 @@ class UserType(relay.Node):
     )
     created_at: datetime
     company_id: strawberry.Private[int | None]
+    role_key: strawberry.Private[str]
+
+    @strawberry.field(
+        description="The member's role in their company (null for staff and individual members)."
+    )
+    async def role(self, info: strawberry.Info) -> RoleType | None:
+        if self.company_id is None or not self.role_key:
+            return None
+        if self.role_key in BUILTIN_MEMBER_ROLES:
+            return RoleType.from_view(builtin_role(self.role_key), info.context.language)
+        key = self.role_key.removeprefix(CUSTOM_PREFIX)
+        if not key.isdigit():
+            return None
+        role = await info.context.loader("custom_role", custom_role_loader).load(int(key))
+        return RoleType.from_view(custom_role(role), info.context.language) if role else None
 
     @strawberry.field
     async def company(self, info: strawberry.Info) -> CompanyType | None:
@@ -88,6 +108,7 @@ class UserType(relay.Node):
             address_line2=u.address_line2,
             customer_code=u.customer_code,
             newsletter_opt_in=u.newsletter_opt_in,
+            direct_mail_opt_in=u.direct_mail_opt_in,
             language=u.language,
             email_verified_at=u.email_verified_at,
             approved_at=u.approved_at,
@@ -95,6 +116,7 @@ class UserType(relay.Node):
             locked_at=u.locked_at,
             created_at=u.created_at,
             company_id=u.company_id,
+            role_key=u.role_key,
         )
 
     @classmethod
@@ -242,7 +264,7 @@ class AccountsQuery:
         return UserType.from_model(user) if user else None
 
     @strawberry.field(
-        permission_classes=[IsStaff], description="Staff: membership applications, oldest first."
+        permission_classes=[APPROVE], description="Staff: membership applications, oldest first."
     )
     async def registration_applications(
         self,
@@ -303,7 +325,7 @@ class AccountsMutation:
         return ResendVerificationEmailPayload(accepted=True, user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[APPROVE],
         description="Staff: approve an application; the member is told by mail.",
     )
     async def approve_registration(
@@ -317,7 +339,7 @@ class AccountsMutation:
         return RegistrationDecisionPayload(user=UserType.from_model(user), user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[APPROVE],
         description="Staff: reject an application with a reason (mailed).",
     )
     async def reject_registration(

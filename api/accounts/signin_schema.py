@@ -24,13 +24,16 @@ from api.accounts.models import Session as SessionModel
 from api.accounts.models import TrustedBrowser as TrustedBrowserModel
 from api.accounts.models import User as UserModel
 from api.accounts.schema import UserType
+from api.companies.permissions import StaffPermission
 from api.db import unit_of_work
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsAuthenticated, IsStaff
+from api.graphql.permissions import IsAuthenticated, requires
 from api.stores.policy import TwoFactorRequirement
+
+MANAGE_CUSTOMERS = requires(StaffPermission.MANAGE_CUSTOMERS)
 
 SecondFactorMethod = strawberry.enum(
     Enum("SecondFactorMethod", {m.name: m.value for m in two_factor.SecondFactorMethod}),
@@ -381,7 +384,7 @@ class SignInQuery:
         )
 
     @strawberry.field(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_CUSTOMERS],
         description="Staff: a user's security audit trail, newest first.",
     )
     async def security_events(
@@ -662,7 +665,7 @@ class SignInMutation:
         return OkPayload(ok=True, user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_CUSTOMERS],
         description="Staff: lock an account; its sessions end at once.",
     )
     async def lock_user(self, info: strawberry.Info, input: LockUserInput) -> UserLockPayload:
@@ -677,7 +680,7 @@ class SignInMutation:
             return UserLockPayload(user=None, user_errors=user_errors(e, info))
         return UserLockPayload(user=UserType.from_model(user), user_errors=[])
 
-    @strawberry.mutation(permission_classes=[IsStaff], description="Staff: lift a lock.")
+    @strawberry.mutation(permission_classes=[MANAGE_CUSTOMERS], description="Staff: lift a lock.")
     async def unlock_user(self, info: strawberry.Info, input: UnlockUserInput) -> UserLockPayload:
         ctx = info.context
         try:

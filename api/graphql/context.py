@@ -25,6 +25,16 @@ class Context:
     # (HttpOnly, Secure, SameSite=Lax): {name: (value, expires)}, value None clears it.
     cookies: dict[str, tuple[str | None, Any]] = field(default_factory=dict)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
+    _permissions: frozenset[str] | None = None
+
+    async def permissions(self) -> frozenset[str]:
+        """The caller's permissions, resolved once per request."""
+        if self._permissions is None:
+            from api.companies.roles import permissions_of
+
+            user = self.caller.user
+            self._permissions = await permissions_of(user) if user else frozenset()
+        return self._permissions
 
     def client(self) -> ClientInfo:
         return ClientInfo(self.ip_address, self.user_agent)

@@ -28,6 +28,8 @@ from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.accounts.signin_schema import SignInMutation, SignInQuery
 from api.calendar.schema import CalendarMutation, CalendarQuery
 from api.catalog.schema import CatalogMutation, CatalogQuery
+from api.companies.members_schema import MembersMutation, MembersQuery
+from api.companies.schema import CompaniesMutation, CompaniesQuery
 from api.graphql.limits import cost_limit_rule
 from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
@@ -46,6 +48,8 @@ class Query(
     CatalogQuery,
     CalendarQuery,
     SupportQuery,
+    CompaniesQuery,
+    MembersQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -69,6 +73,8 @@ class Mutation(
     CatalogMutation,
     CalendarMutation,
     SupportMutation,
+    CompaniesMutation,
+    MembersMutation,
 ):
     pass
 

@@ -11,15 +11,18 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from api.companies.permissions import StaffPermission
 from api.db import unit_of_work
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import from_global_id
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsStaff
+from api.graphql.permissions import requires
 from api.notifications import outbox
 from api.notifications.models import OutboxMessage
 from api.notifications.models import OutboxStatus as OutboxStatusModel
+
+MANAGE_MAIL = requires(StaffPermission.MANAGE_MAIL)
 
 MailStatus = strawberry.enum(
     Enum("MailStatus", {s.name: s.value for s in OutboxStatusModel}), name="MailStatus"
@@ -96,7 +99,9 @@ class ResendMailPayload:
 
 @strawberry.type
 class NotificationsQuery:
-    @strawberry.field(permission_classes=[IsStaff], description="Staff: the outbox, newest first.")
+    @strawberry.field(
+        permission_classes=[MANAGE_MAIL], description="Staff: the outbox, newest first."
+    )
     async def mails(
         self,
         info: strawberry.Info,
@@ -124,7 +129,7 @@ class NotificationsQuery:
 @strawberry.type
 class NotificationsMutation:
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_MAIL],
         description="Staff: send a failed (or already sent) mail again.",
     )
     async def resend_mail(self, info: strawberry.Info, input: ResendMailInput) -> ResendMailPayload:

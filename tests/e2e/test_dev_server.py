@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded profil
 
 
 async def _wait_ready(client: httpx.AsyncClient, process: subprocess.Popen) -> None:
-    for _ in range(150):
+    for _ in range(600):  # up to a minute: migrations and demo data come first
         if process.poll() is not None:
             raise AssertionError(f"torihiki dev exited with {process.returncode}")
         try:

@@ -25,6 +25,7 @@ from api.companies.schema import CompanyType, RoleType
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
+from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
 from api.graphql.permissions import requires
 
@@ -124,15 +125,9 @@ class UserType(relay.Node):
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[UserType | None]:
         caller = info.context.caller
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        found = {u.id: u for u in await UserModel.filter(id__in=ids)} if ids else {}
-        result: list[UserType | None] = []
-        for key in node_ids:
-            user = found.get(int(key)) if key.isdigit() else None
-            # Members see themselves only (colleagues come with company roles).
-            visible = user is not None and (caller.is_staff or caller.user_id == user.id)
-            result.append(cls.from_model(user) if visible else None)
-        return result
+        # Members see themselves only (colleagues come through companyUsers).
+        scope = {} if caller.is_staff else {"id": caller.user_id} if caller.user else None
+        return await load_nodes(UserModel, node_ids, cls.from_model, scope)
 
 
 # ---- registration -------------------------------------------------------------------

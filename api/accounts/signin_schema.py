@@ -29,6 +29,7 @@ from api.db import unit_of_work
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
+from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
 from api.graphql.permissions import IsAuthenticated, requires
 from api.stores.policy import TwoFactorRequirement
@@ -91,17 +92,10 @@ class SessionType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[SessionType | None]:
-        keys = list(node_ids)
         caller = info.context.caller
-        if caller.user is None:
-            return [None] * len(keys)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = {s.id: s for s in await SessionModel.filter(id__in=ids, user_id=caller.user.id)}
         current = caller.session.id if caller.session else None
-        return [
-            cls.from_model(found[int(k)], current) if k.isdigit() and int(k) in found else None
-            for k in keys
-        ]
+        scope = {"user_id": caller.user.id} if caller.user else None
+        return await load_nodes(SessionModel, node_ids, lambda s: cls.from_model(s, current), scope)
 
 
 @strawberry.type(name="TrustedBrowser")

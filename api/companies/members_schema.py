@@ -16,10 +16,12 @@ from api.accounts.schema import UserStatus, UserType
 from api.companies import roles, service
 from api.companies.models import Invitation as InvitationModel
 from api.companies.models import InvitationStatus as InvitationStatusModel
+from api.companies.permissions import MemberPermission
 from api.companies.schema import MANAGE_USERS, RoleType, role_key_from_id
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
+from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
 from api.graphql.permissions import IsAuthenticated
 
@@ -68,20 +70,14 @@ class InvitationType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[InvitationType | None]:
-        keys = list(node_ids)
         user = info.context.caller.user
-        perms = await info.context.permissions()
-        if user is None or user.company_id is None or "manage_users" not in perms:
-            return [None] * len(keys)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = (
-            {i.id: i for i in await InvitationModel.filter(id__in=ids, company_id=user.company_id)}
-            if ids
-            else {}
+        allowed = (
+            user is not None
+            and user.company_id is not None
+            and (MemberPermission.MANAGE_USERS.value in await info.context.permissions())
         )
-        return [
-            cls.from_model(found[int(k)]) if k.isdigit() and int(k) in found else None for k in keys
-        ]
+        scope = {"company_id": user.company_id} if allowed else None
+        return await load_nodes(InvitationModel, node_ids, cls.from_model, scope)
 
 
 @strawberry.type(description="What the invitation page shows before the invitee registers.")

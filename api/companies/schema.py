@@ -28,6 +28,7 @@ from api.companies.permissions import (
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import from_global_id, int_id
+from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
 from api.graphql.permissions import IsAuthenticated, requires
 
@@ -195,19 +196,9 @@ class AddressType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[AddressType | None]:
-        keys = list(node_ids)
         user = info.context.caller.user
-        if user is None or user.kind != "member":
-            return [None] * len(keys)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = (
-            {a.id: a for a in await AddressModel.filter(id__in=ids, **service.address_owner(user))}
-            if ids
-            else {}
-        )
-        return [
-            cls.from_model(found[int(k)]) if k.isdigit() and int(k) in found else None for k in keys
-        ]
+        scope = service.address_owner(user) if user and user.kind == "member" else None
+        return await load_nodes(AddressModel, node_ids, cls.from_model, scope)
 
 
 # ---- inputs and payloads ---------------------------------------------------------------

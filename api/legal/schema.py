@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from api.graphql.nodes import load_nodes
 from api.legal.models import LegalDocument as LegalDocumentModel
 from api.legal.models import LegalDocumentKind as KindModel
 from api.legal.service import current_documents
@@ -43,12 +44,7 @@ class LegalDocumentType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[LegalDocumentType | None]:
-        keys = list(node_ids)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = {d.id: d for d in await LegalDocumentModel.filter(id__in=ids)} if ids else {}
-        return [
-            cls.from_model(found[int(k)]) if k.isdigit() and int(k) in found else None for k in keys
-        ]
+        return await load_nodes(LegalDocumentModel, node_ids, cls.from_model, {})
 
 
 @strawberry.type

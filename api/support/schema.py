@@ -19,6 +19,7 @@ from api.accounts.schema import UserType
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
+from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
 from api.graphql.permissions import IsAuthenticated, IsStaff
 from api.support import service
@@ -107,18 +108,11 @@ class InquiryType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[InquiryType | None]:
-        keys = list(node_ids)
         caller = info.context.caller
-        if not caller.is_authenticated:
-            return [None] * len(keys)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = {i.id: i for i in await InquiryModel.filter(id__in=ids)} if ids else {}
-        result: list[InquiryType | None] = []
-        for key in keys:
-            inquiry = found.get(int(key)) if key.isdigit() else None
-            visible = inquiry is not None and _visible(caller, inquiry.user_id)
-            result.append(cls.from_model(inquiry) if visible else None)
-        return result
+        scope = {} if caller.is_authenticated else None
+        return await load_nodes(
+            InquiryModel, node_ids, cls.from_model, scope, lambda row: _visible(caller, row.user_id)
+        )
 
 
 def _inquiry_page(
@@ -171,18 +165,15 @@ class WithdrawalRequestType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[WithdrawalRequestType | None]:
-        keys = list(node_ids)
         caller = info.context.caller
-        if not caller.is_authenticated:
-            return [None] * len(keys)
-        ids = [int(k) for k in keys if k.isdigit()]
-        found = {r.id: r for r in await WithdrawalRequestModel.filter(id__in=ids)} if ids else {}
-        result: list[WithdrawalRequestType | None] = []
-        for key in keys:
-            request = found.get(int(key)) if key.isdigit() else None
-            visible = request is not None and _visible(caller, request.user_id)
-            result.append(cls.from_model(request) if visible else None)
-        return result
+        scope = {} if caller.is_authenticated else None
+        return await load_nodes(
+            WithdrawalRequestModel,
+            node_ids,
+            cls.from_model,
+            scope,
+            lambda row: _visible(caller, row.user_id),
+        )
 
 
 # ---- inputs and payloads ---------------------------------------------------------------

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 
 from api import clock
-from api.accounts.closure import ANONYMOUS_NAME, close_account, placeholder_email
+from api.accounts.closure import (
+    ANONYMOUS_NAME,
+    close_account,
+    ensure_company_keeps_an_administrator,
+    placeholder_email,
+)
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.security import confirm_password
 from api.audit.models import IdempotencyRecord
@@ -307,6 +312,8 @@ async def request_withdrawal(
     if len(reason) > REASON_MAX:
         raise DomainError.of("TOO_LONG", "reason", max=REASON_MAX)
     await confirm_password(rt, user, password, "password")
+    # Said now rather than when staff act: the member can fix it (promote a colleague).
+    await ensure_company_keeps_an_administrator(user)
     existing = await WithdrawalRequest.get_or_none(open_user_id=user.id)
     if existing is not None:
         return existing

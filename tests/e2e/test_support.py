@@ -11,8 +11,10 @@ from api import clock
 from api.accounts.models import Session, TrustedBrowser, User, UserKind, UserStatus
 from api.accounts.passwords import hash_password
 from api.audit.models import StatusTransition
+from api.companies.demo import DEMO_GENERAL_EMAIL
 from api.companies.models import Company
 from api.demo import DEMO_MEMBER_EMAIL, DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from api.graphql.ids import to_global_id
 from api.settings import WithdrawalPersonalData
 from api.support.models import Inquiry, InquiryCategory, WithdrawalRequest
 from api.tokens import new_token
@@ -21,6 +23,8 @@ from tests.helpers import REGISTER, application, seed
 
 SUPPORT_EMAIL = "support@saas.torihiki.localhost"  # the saas-b2b profile's support address
 OTHER_MEMBER_EMAIL = "other.member@example.com"
+# A general user of the demo member's company: the company keeps its administrator.
+LEAVER = DEMO_GENERAL_EMAIL
 
 SUBMIT = """
 mutation Submit($input: SubmitInquiryInput!) {
@@ -374,7 +378,7 @@ async def test_unknown_and_wrong_type_ids_are_not_found(gql, store):
 
 
 async def test_members_see_only_their_own_and_never_staff_lists(gql, other_member, store):
-    member = await gql.login(DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
     mine = await gql(SUBMIT, {"input": inquiry_form(name="", email="")}, token=member)
     inquiry_id = mine["submitInquiry"]["inquiry"]["id"]
     request = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
@@ -452,8 +456,8 @@ async def _inquiries_for(users: list[User | None], owner: User | None = None) ->
 
 async def test_inquiry_lists_are_constant_in_sql_statements(gql, sql, store):
     staff = await gql.login(DEMO_STAFF_EMAIL)
-    member = await gql.login(DEMO_MEMBER_EMAIL)
-    demo_member = await User.get(email=DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
+    demo_member = await User.get(email=LEAVER)
     staff_counts, member_counts = [], []
     for batch, size in (("a", 2), ("b", 18)):
         users = await _members(size // 2, batch)
@@ -492,9 +496,9 @@ async def test_withdrawal_request_list_is_constant_in_sql_statements(gql, sql, s
 
 
 async def test_withdrawal_end_to_end(gql, inbox, run_worker, store):
-    member = await gql.login(DEMO_MEMBER_EMAIL)
-    second_device = await gql.login(DEMO_MEMBER_EMAIL)
-    user = await User.get(email=DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
+    second_device = await gql.login(LEAVER)
+    user = await User.get(email=LEAVER)
     _, digest = new_token()
     await TrustedBrowser.create(
         user=user, token_hash=digest, expires_at=clock.now() + timedelta(days=30)
@@ -516,16 +520,16 @@ async def test_withdrawal_end_to_end(gql, inbox, run_worker, store):
     mine = await gql("{ myWithdrawalRequest { id status } }", token=member)
     assert mine["myWithdrawalRequest"] == {"id": request["id"], "status": "REQUESTED"}
     await run_worker()
-    [ack] = [m for m in inbox.to(DEMO_MEMBER_EMAIL) if "退会" in m["Subject"]]
+    [ack] = [m for m in inbox.to(LEAVER) if "退会" in m["Subject"]]
     assert "退会のお申し出を受け付けました" in ack["Subject"]
     [notice] = [m for m in inbox.to(SUPPORT_EMAIL) if "退会申請" in m["Subject"]]
-    assert "事業所閉鎖のため" in body_text(notice) and DEMO_MEMBER_EMAIL in body_text(notice)
+    assert "事業所閉鎖のため" in body_text(notice) and LEAVER in body_text(notice)
     inbox.clear()
 
     staff = await gql.login(DEMO_STAFF_EMAIL)
     listed = await gql(WITHDRAWAL_REQUESTS, {"status": "REQUESTED"}, token=staff)
     [edge] = listed["withdrawalRequests"]["edges"]
-    assert edge["node"]["user"]["email"] == DEMO_MEMBER_EMAIL
+    assert edge["node"]["user"]["email"] == LEAVER
     done = await gql(COMPLETE, {"id": request["id"]}, token=staff)
     payload = done["completeWithdrawal"]
     assert payload["userErrors"] == []
@@ -537,15 +541,15 @@ async def test_withdrawal_end_to_end(gql, inbox, run_worker, store):
 
     # The completion mail went to the address the member had, before it was anonymised.
     await run_worker()
-    [completed] = inbox.to(DEMO_MEMBER_EMAIL)
-    assert "退会手続き完了" in completed["Subject"] and "山田 太郎 様" in body_text(completed)
+    [completed] = inbox.to(LEAVER)
+    assert "退会手続き完了" in completed["Subject"] and "田中 一郎 様" in body_text(completed)
 
     # Every session is dead, on every device, and the trusted browser is gone.
     for token in (member, second_device):
         assert (await gql("{ me { id } }", token=token))["me"] is None
     assert not await Session.filter(user_id=user.id, revoked_at__isnull=True).exists()
     assert not await TrustedBrowser.filter(user_id=user.id, revoked_at__isnull=True).exists()
-    login = await gql(LOGIN, {"loginId": DEMO_MEMBER_EMAIL, "password": DEMO_PASSWORD})
+    login = await gql(LOGIN, {"loginId": LEAVER, "password": DEMO_PASSWORD})
     assert login["login"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
 
     # Personal data replaced; the id (and with it any order history) stays.
@@ -568,38 +572,38 @@ async def test_withdrawal_end_to_end(gql, inbox, run_worker, store):
     assert trail == [("active", "closed", staff_id)]
 
     # The address is free again: the person may register as a new member.
-    registered = await gql(REGISTER, {"input": application(email=DEMO_MEMBER_EMAIL)})
+    registered = await gql(REGISTER, {"input": application(email=LEAVER)})
     assert registered["register"] == {
         "accepted": True,
-        "email": DEMO_MEMBER_EMAIL,
+        "email": LEAVER,
         "userErrors": [],
     }
-    fresh = await User.get(email=DEMO_MEMBER_EMAIL)
+    fresh = await User.get(email=LEAVER)
     assert fresh.id != user.id and fresh.status == UserStatus.UNVERIFIED
     await run_worker()
-    assert any("本人確認" in m["Subject"] for m in inbox.to(DEMO_MEMBER_EMAIL))
+    assert any("本人確認" in m["Subject"] for m in inbox.to(LEAVER))
 
 
 async def test_withdrawal_keeping_personal_data(gql, inbox, run_worker, personal_data, store):
     personal_data(WithdrawalPersonalData.KEEP)
-    member = await gql.login(DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
     data = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
     request_id = data["requestWithdrawal"]["withdrawalRequest"]["id"]
     staff = await gql.login(DEMO_STAFF_EMAIL)
     done = await gql(COMPLETE, {"id": request_id}, token=staff)
     assert done["completeWithdrawal"]["withdrawalRequest"]["personalDataAnonymized"] is False
-    closed = await User.get(email=DEMO_MEMBER_EMAIL)
-    assert (closed.status, closed.family_name) == (UserStatus.CLOSED, "山田")
+    closed = await User.get(email=LEAVER)
+    assert (closed.status, closed.family_name) == (UserStatus.CLOSED, "田中")
     assert (await gql("{ me { id } }", token=member))["me"] is None
     # The right password now meets a closed account.
-    login = await gql(LOGIN, {"loginId": DEMO_MEMBER_EMAIL, "password": DEMO_PASSWORD})
+    login = await gql(LOGIN, {"loginId": LEAVER, "password": DEMO_PASSWORD})
     assert login["login"]["userErrors"] == [{"code": "ACCOUNT_NOT_ACTIVE"}]
     await run_worker()
-    assert any("退会手続き完了" in m["Subject"] for m in inbox.to(DEMO_MEMBER_EMAIL))
+    assert any("退会手続き完了" in m["Subject"] for m in inbox.to(LEAVER))
 
 
 async def test_rejection_keeps_the_account_and_allows_a_new_request(gql, inbox, run_worker, store):
-    member = await gql.login(DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
     data = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
     request_id = data["requestWithdrawal"]["withdrawalRequest"]["id"]
     staff = await gql.login(DEMO_STAFF_EMAIL)
@@ -619,17 +623,17 @@ async def test_rejection_keeps_the_account_and_allows_a_new_request(gql, inbox, 
     late = await gql(COMPLETE, {"id": request_id}, token=staff)
     assert late["completeWithdrawal"]["userErrors"][0]["code"] == "INVALID_STATUS"
     await run_worker()
-    [notice] = [m for m in inbox.to(DEMO_MEMBER_EMAIL) if "退会のお申し出について" in m["Subject"]]
+    [notice] = [m for m in inbox.to(LEAVER) if "退会のお申し出について" in m["Subject"]]
     assert reason in body_text(notice)
     # Still a member, still signed in; and free to ask again later.
     assert (await gql("{ me { status } }", token=member))["me"] == {"status": "ACTIVE"}
     again = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
     assert again["requestWithdrawal"]["withdrawalRequest"]["id"] != request_id
-    assert await WithdrawalRequest.filter(user__email=DEMO_MEMBER_EMAIL).count() == 2
+    assert await WithdrawalRequest.filter(user__email=LEAVER).count() == 2
 
 
 async def test_racing_requests_make_one_request_and_one_mail(gql, inbox, run_worker, store):
-    member = await gql.login(DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
     results = await asyncio.gather(
         *[
             gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
@@ -639,7 +643,7 @@ async def test_racing_requests_make_one_request_and_one_mail(gql, inbox, run_wor
     ids = {r["requestWithdrawal"]["withdrawalRequest"]["id"] for r in results}
     assert len(ids) == 1, results
     await run_worker()
-    assert len([m for m in inbox.to(DEMO_MEMBER_EMAIL) if "退会" in m["Subject"]]) == 1
+    assert len([m for m in inbox.to(LEAVER) if "退会" in m["Subject"]]) == 1
 
 
 async def test_staff_and_racing_completions(gql, inbox, run_worker, store):
@@ -647,7 +651,7 @@ async def test_staff_and_racing_completions(gql, inbox, run_worker, store):
     own = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=staff)
     assert own["requestWithdrawal"]["userErrors"][0]["code"] == "NOT_A_MEMBER"
 
-    member = await gql.login(DEMO_MEMBER_EMAIL)
+    member = await gql.login(LEAVER)
     data = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=member)
     request_id = data["requestWithdrawal"]["withdrawalRequest"]["id"]
     await run_worker()
@@ -665,3 +669,23 @@ async def test_staff_and_racing_completions(gql, inbox, run_worker, store):
     assert len(winners) == 1, decisions
     await run_worker()
     assert len(inbox.messages) == 1  # exactly one decision mail
+
+
+async def test_last_administrator_cannot_leave_colleagues_without_one(gql, store):
+    admin = await gql.login(DEMO_MEMBER_EMAIL)  # the demo company's only administrator
+    data = await gql(REQUEST_WITHDRAWAL, {"input": {"password": DEMO_PASSWORD}}, token=admin)
+    [error] = data["requestWithdrawal"]["userErrors"]
+    assert error["code"] == "LAST_ADMINISTRATOR" and error["field"] is None
+    # Checked again when staff act: a colleague may have left in between.
+    user = await User.get(email=DEMO_MEMBER_EMAIL)
+    request = await WithdrawalRequest.create(user=user, open_user_id=user.id)
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    global_id = to_global_id("WithdrawalRequest", request.id)
+    done = await gql(COMPLETE, {"id": global_id}, token=staff)
+    assert done["completeWithdrawal"]["userErrors"][0]["code"] == "LAST_ADMINISTRATOR"
+    assert (await User.get(id=user.id)).status == UserStatus.ACTIVE
+    assert (await WithdrawalRequest.get(id=request.id)).status == "requested"
+    # Alone in the company, the administrator may go.
+    await User.filter(email=LEAVER).update(status=UserStatus.CLOSED)
+    done = await gql(COMPLETE, {"id": global_id}, token=staff)
+    assert done["completeWithdrawal"]["withdrawalRequest"]["status"] == "COMPLETED"

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     graphql_max_batch: int = 10
     graphql_max_body_bytes: int = 200_000
     graphql_cache_size: int = 512
+    # Anonymous catalog answers are cached per process until the next catalog write,
+    # and at most this long (scheduled availability windows show this late). 0: off.
+    catalog_cache_seconds: float = 30.0
     graphiql: bool | None = None  # None: on outside production
     introspection: IntrospectionPolicy | None = None  # None: on outside production, else staff
 

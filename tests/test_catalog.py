@@ -589,3 +589,38 @@ async def test_search_and_facets_scale_with_statements_not_rows(gql, sql, rt):
     one = await _count(gql, sql, PRODUCTS, {"filter": {"keyword": "クラウド"}, "first": 2})
     many = await _count(gql, sql, PRODUCTS, {"filter": {"keyword": "クラウド"}, "first": 25})
     assert one == many
+
+
+# ---- the response cache for anonymous catalog reads ----------------------------------------
+
+
+async def test_anonymous_catalog_reads_are_cached_until_the_catalog_changes(gql, sql, staff):
+    await seed_catalog(None)
+    variables = {"filter": {"keyword": "コーヒー"}}
+    first = await gql(PRODUCTS, variables, token="")
+    with sql() as counter:
+        again = await gql(PRODUCTS, variables, token="")
+    assert again == first and counter.count == 0  # answered without touching the database
+    # Another language, variables or caller is another answer.
+    with sql() as counter:
+        await gql(PRODUCTS, variables, token="", headers={"Accept-Language": "en"})
+        await gql(PRODUCTS, variables, token=staff)
+    assert counter.count > 0
+
+    product_id = first["products"]["edges"][0]["node"]["id"]
+    update = await gql(
+        "mutation($i: UpdateProductInput!) { updateProduct(input: $i) { " + ERRORS + " } }",
+        {"i": {"id": product_id, "name": "オフィス用コーヒー豆 1kg"}},
+        token=staff,
+    )
+    assert update["updateProduct"]["userErrors"] == []
+    fresh = await gql(PRODUCTS, variables, token="")
+    assert fresh["products"]["edges"][0]["node"]["name"] == "オフィス用コーヒー豆 1kg"
+
+    # Mutations and non-catalog fields are never cached; errors are not kept.
+    with sql() as counter:
+        await gql("{ me { id } products(first: 1) { totalCount } }", token="")
+        await gql("{ me { id } products(first: 1) { totalCount } }", token="")
+    assert counter.count >= 2
+    bad = await gql(PRODUCTS, {"first": 101}, token="", expect_errors=True)
+    assert bad["errors"][0]["extensions"]["code"] == "INVALID_PAGE_SIZE"

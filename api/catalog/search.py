@@ -173,7 +173,10 @@ def sorted_by(
     if words:
         # An exact code first, then products whose name matches every word, then the rest.
         in_name = Q(*[Q(search_name__contains=w) for w in words], join_type="AND")
-        rank = Case(When(Q(code=query.keyword.strip()), then=0), When(in_name, then=1), default=2)
+        # Text ranks: asyncpg types a bare CASE parameter as text, and "0" < "1" < "2" holds.
+        rank = Case(
+            When(Q(code=query.keyword.strip()), then="0"), When(in_name, then="1"), default="2"
+        )
         return qs.annotate(rank=rank).order_by("rank", "-created_at", "-id")
     return qs.order_by("-created_at", "-id")
 

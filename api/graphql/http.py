@@ -24,6 +24,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from api.accounts.sessions import ANONYMOUS, authenticate
+from api.catalog.cache import ResponseCache
 from api.errors import DomainError
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
@@ -58,6 +59,9 @@ class GraphQLEndpoint:
         self.graphiql_html = (
             get_graphql_ide_html("graphiql") if self.settings.graphiql_enabled else None
         )
+        # Anonymous catalog reads, the hottest path, are answered from a per-process cache.
+        ttl = self.settings.catalog_cache_seconds
+        self.response_cache = ResponseCache(rt, ttl) if ttl > 0 else None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
@@ -67,6 +71,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+        cache_key = None
         try:
             if request.method == "GET":
                 if (
@@ -86,6 +91,17 @@ class GraphQLEndpoint:
                 operations = ALL_OPERATIONS
             else:
                 raise RequestError(405, "Use GET or POST.", {"Allow": "GET, POST"})
+            if (
+                self.response_cache is not None
+                and isinstance(payloads, dict)
+                and "authorization" not in request.headers
+                and self.settings.session_cookie_name not in request.cookies
+            ):
+                language = pick_language(request.headers.get("accept-language"))
+                cache_key = await self.response_cache.key(payloads, language, media)
+                hit = self.response_cache.get(cache_key) if cache_key is not None else None
+                if hit is not None:
+                    return Response(hit[1], status_code=hit[0], media_type=media)
             context = await self._context(request)
             if isinstance(payloads, list):
                 if not payloads or len(payloads) > self.settings.graphql_max_batch:
@@ -104,7 +120,10 @@ class GraphQLEndpoint:
                 media_type=media,
                 headers=e.headers,
             )
-        response = Response(orjson.dumps(body), status_code=status, media_type=media)
+        data = orjson.dumps(body)
+        if cache_key is not None and status == 200 and "errors" not in body:
+            self.response_cache.put(cache_key, status, data)  # type: ignore[union-attr]
+        response = Response(data, status_code=status, media_type=media)
         self._apply_cookies(context, response)
         return response
 

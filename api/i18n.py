@@ -298,6 +298,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "このメールアドレスはすでに会員登録されています。",
         "en": "This email address is already registered.",
     },
+    "ALREADY_MEMBER": {
+        "ja": "このメールアドレスのユーザーはすでに会社に登録されています。",
+        "en": "A user with this email address already belongs to the company.",
+    },
     "ALREADY_INVITED": {
         "ja": "このメールアドレスにはすでに招待を送っています。再送信をご利用ください。",
         "en": "This address has a pending invitation already; resend it instead.",

@@ -392,7 +392,8 @@ class CompaniesMutation:
         try:
             key = from_global_id(input.role_id, "Role", "roleId")
             if not key.isdigit():
-                raise DomainError.of("BUILTIN_ROLE", "roleId")
+                code = "BUILTIN_ROLE" if key in BUILTIN_MEMBER_ROLES else "NOT_FOUND"
+                raise DomainError.of(code, "roleId")
             role = await service.update_role(
                 info.context.caller.user, int(key), input.name, [p.value for p in input.permissions]
             )
@@ -409,7 +410,8 @@ class CompaniesMutation:
         try:
             key = from_global_id(input.role_id, "Role", "roleId")
             if not key.isdigit():
-                raise DomainError.of("BUILTIN_ROLE", "roleId")
+                code = "BUILTIN_ROLE" if key in BUILTIN_MEMBER_ROLES else "NOT_FOUND"
+                raise DomainError.of(code, "roleId")
             await service.delete_role(info.context.caller.user, int(key))
         except DomainError as e:
             return DeletionPayload(deleted_id=None, user_errors=user_errors(e, info))

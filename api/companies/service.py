@@ -61,31 +61,43 @@ async def colleague(actor: User, user_id: int, field: str = "userId") -> User:
     return user
 
 
-async def administrators(company_id: int) -> list[User]:
-    return await User.filter(
+def _usable_admins(company_id: int) -> Any:
+    """Administrators who can act: active and not locked."""
+    return User.filter(
         company_id=company_id,
         role_key=ADMINISTRATOR,
         status=UserStatus.ACTIVE,
         kind=UserKind.MEMBER,
+        locked_at__isnull=True,
     )
+
+
+async def administrators(company_id: int) -> list[User]:
+    return await _usable_admins(company_id)
+
+
+async def _lock_company(company_id: int) -> None:
+    """Serialise changes to a company's people (a row lock on PostgreSQL; SQLite
+    serialises writers already), so two administrators demoting each other cannot
+    both win."""
+    await Company.filter(id=company_id).select_for_update().first()
 
 
 async def _ensure_another_admin(user: User) -> None:
-    """The last active administrator can be neither demoted nor removed."""
+    """The last usable administrator can be neither demoted, locked nor removed.
+
+    Called inside a unit of work after _lock_company, so the count cannot go stale.
+    """
     if user.role_key != ADMINISTRATOR:
         return
-    others = (
-        await User.filter(
-            company_id=user.company_id,
-            role_key=ADMINISTRATOR,
-            status=UserStatus.ACTIVE,
-            kind=UserKind.MEMBER,
-        )
-        .exclude(id=user.id)
-        .count()
-    )
-    if others == 0:
+    if not await _usable_admins(user.company_id).exclude(id=user.id).exists():
         raise DomainError.of("LAST_ADMINISTRATOR", "userId")
+
+
+def _require_administrator(actor: User) -> None:
+    """Only an administrator hands out or takes away the administrator role."""
+    if actor.role_key != ADMINISTRATOR:
+        raise DomainError.of("FORBIDDEN", "roleId")
 
 
 # ---- invitations ----------------------------------------------------------------------
@@ -108,8 +120,13 @@ async def invite(rt: Runtime, actor: User, email: str, role_key: str, message: s
     problems.raise_if_any()
     await roles.require_role(company_id, role_key)
     await rt.limiter.hit("invite", str(company_id), 50, 3600)
-    if await User.exists(email=email):
-        raise DomainError.of("ALREADY_REGISTERED", "email")
+    if role_key == ADMINISTRATOR:
+        _require_administrator(actor)
+    # Say so only for the inviter's own company: whether an address is registered
+    # elsewhere is not the inviter's to learn (accepting such an invitation fails
+    # for its owner with ALREADY_REGISTERED).
+    if await User.exists(email=email, company_id=company_id):
+        raise DomainError.of("ALREADY_MEMBER", "email")
     if await Invitation.exists(
         company_id=company_id,
         email=email,
@@ -326,9 +343,16 @@ async def accept_invitation(rt: Runtime, raw: str, form: InviteeForm, client: Cl
 # ---- company users --------------------------------------------------------------------
 
 
+async def _awaiting(actor: User, user_id: int) -> User:
+    user = await colleague(actor, user_id)
+    if user.status != UserStatus.AWAITING_COMPANY_APPROVAL:
+        raise DomainError.of("INVALID_STATUS", "userId")
+    return user
+
+
 async def approve_member(rt: Runtime, actor: User, user_id: int) -> User:
     await require(actor, MemberPermission.MANAGE_USERS)
-    user = await colleague(actor, user_id)
+    user = await _awaiting(actor, user_id)
     async with unit_of_work():
         await USER_STATUS.transition(
             user,
@@ -354,7 +378,7 @@ async def approve_member(rt: Runtime, actor: User, user_id: int) -> User:
 
 async def reject_member(rt: Runtime, actor: User, user_id: int, reason: str) -> User:
     await require(actor, MemberPermission.MANAGE_USERS)
-    user = await colleague(actor, user_id)
+    user = await _awaiting(actor, user_id)
     reason = reason.strip()[:2000]
     async with unit_of_work():
         await USER_STATUS.transition(
@@ -384,24 +408,15 @@ async def change_role(rt: Runtime, actor: User, user_id: int, role_key: str) -> 
     await roles.require_role(user.company_id, role_key)
     if user.role_key == role_key:
         return user
+    if ADMINISTRATOR in (role_key, user.role_key):
+        _require_administrator(actor)
     async with unit_of_work():
+        await _lock_company(user.company_id)
+        await user.refresh_from_db()
         await _ensure_another_admin(user)
-        # Conditional: a concurrent demotion of the other admin cannot slip past the check.
-        await User.filter(id=user.id, role_key=user.role_key).update(role_key=role_key)
-        if role_key != ADMINISTRATOR and user.role_key == ADMINISTRATOR:
-            await _ensure_admin_remains(user.company_id)
+        await User.filter(id=user.id).update(role_key=role_key)
     await user.refresh_from_db()
     return user
-
-
-async def _ensure_admin_remains(company_id: int) -> None:
-    if not await User.filter(
-        company_id=company_id,
-        role_key=ADMINISTRATOR,
-        status=UserStatus.ACTIVE,
-        kind=UserKind.MEMBER,
-    ).exists():
-        raise DomainError.of("LAST_ADMINISTRATOR", "userId")  # rolls the change back
 
 
 async def set_member_lock(
@@ -412,6 +427,7 @@ async def set_member_lock(
     if user.id == actor.id:
         raise DomainError.of("INVALID_STATUS", "userId")  # no locking yourself out
     async with unit_of_work():
+        await _lock_company(user.company_id)
         if locked:
             await _ensure_another_admin(user)
             if not await User.filter(id=user.id, locked_at__isnull=True).update(
@@ -448,6 +464,7 @@ async def remove_member(rt: Runtime, actor: User, user_id: int) -> User:
     if user.id == actor.id:
         raise DomainError.of("INVALID_STATUS", "userId")
     async with unit_of_work():
+        await _lock_company(user.company_id)
         await _ensure_another_admin(user)
         await USER_STATUS.transition(
             user, UserStatus.REMOVED, actor_id=actor.id, reason="removed by company administrator"
@@ -557,6 +574,32 @@ def _clean_address_parts(data: dict[str, Any], problems: Problems, prefix: str =
         problems.add("REQUIRED", _camel(f"{prefix}address_line1"))
 
 
+FIELD_LABELS = {
+    "family_name": ("姓", "family name"), "given_name": ("名", "given name"),
+    "family_name_kana": ("姓（カナ）", "family name (kana)"),
+    "given_name_kana": ("名（カナ）", "given name (kana)"),
+    "department": ("部署", "department"), "phone": ("電話番号", "phone"),
+    "postal_code": ("郵便番号", "postal code"), "prefecture": ("都道府県", "prefecture"),
+    "address_line1": ("住所", "address"), "address_line2": ("建物名など", "address line 2"),
+    "newsletter_opt_in": ("メールマガジン", "newsletter"),
+    "direct_mail_opt_in": ("ダイレクトメール", "direct mail"),
+    "language": ("言語", "language"), "name": ("会社名", "company name"),
+    "name_kana": ("会社名（カナ）", "company name (kana)"),
+    "billing_name": ("請求先名", "billing name"),
+    "billing_department": ("請求先部署", "billing department"),
+    "billing_postal_code": ("請求先郵便番号", "billing postal code"),
+    "billing_prefecture": ("請求先都道府県", "billing prefecture"),
+    "billing_address_line1": ("請求先住所", "billing address"),
+    "billing_address_line2": ("請求先建物名など", "billing address line 2"),
+    "billing_phone": ("請求先電話番号", "billing phone"),
+}  # fmt: skip
+
+
+def _label(field: str, language: str) -> str:
+    ja, en = FIELD_LABELS.get(field, (field, field))
+    return ja if language == "ja" else en
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() if not p.isdigit() else p for p in rest)
@@ -567,7 +610,7 @@ async def update_profile(rt: Runtime, user: User, changes: dict[str, Any]) -> Us
     changes = {k: v for k, v in changes.items() if k in PROFILE_FIELDS and v is not None}
     problems = Problems()
     _clean_person(changes, problems, ())
-    for key in ("family_name", "given_name"):
+    for key in ("family_name", "given_name", "phone"):
         if key in changes and not changes[key]:
             problems.add("REQUIRED", _camel(key))
     _clean_address_parts(changes, problems)
@@ -586,7 +629,7 @@ async def update_profile(rt: Runtime, user: User, changes: dict[str, Any]) -> Us
             user.email,
             {
                 "name": user.full_name,
-                "fields": [_camel(k) for k in changed],
+                "fields": [_label(k, user.language) for k in changed],
             },
             user.language,
         )
@@ -654,7 +697,7 @@ async def update_company(rt: Runtime, actor: User, changes: dict[str, Any]) -> C
                     "name": admin.full_name,
                     "company": company.name,
                     "by": actor.full_name,
-                    "fields": [_camel(k) for k in changed],
+                    "fields": [_label(k, admin.language) for k in changed],
                 },
                 admin.language,
             )

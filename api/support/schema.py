@@ -16,12 +16,13 @@ import strawberry
 from strawberry import relay
 
 from api.accounts.schema import UserType
+from api.companies.permissions import StaffPermission
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsAuthenticated, IsStaff
+from api.graphql.permissions import IsAuthenticated, requires
 from api.support import service
 from api.support.loaders import user_loader
 from api.support.models import Inquiry as InquiryModel
@@ -43,6 +44,9 @@ WithdrawalStatus = strawberry.enum(
     Enum("WithdrawalStatus", {s.name: s.value for s in WithdrawalStatusModel}),
     name="WithdrawalStatus",
 )
+
+MANAGE_INQUIRIES = requires(StaffPermission.MANAGE_INQUIRIES)
+MANAGE_CUSTOMERS = requires(StaffPermission.MANAGE_CUSTOMERS)
 
 
 async def _load_user(info: strawberry.Info, user_id: int | None) -> UserType | None:
@@ -263,7 +267,8 @@ class WithdrawalRequestPayload:
 @strawberry.type
 class SupportQuery:
     @strawberry.field(
-        permission_classes=[IsStaff], description="Staff: contact-form inquiries, oldest first."
+        permission_classes=[MANAGE_INQUIRIES],
+        description="Staff: contact-form inquiries, oldest first.",
     )
     async def inquiries(
         self,
@@ -297,7 +302,8 @@ class SupportQuery:
         return await _inquiry_page(qs, first, after, last, before)
 
     @strawberry.field(
-        permission_classes=[IsStaff], description="Staff: withdrawal requests, oldest first."
+        permission_classes=[MANAGE_CUSTOMERS],
+        description="Staff: withdrawal requests, oldest first.",
     )
     async def withdrawal_requests(
         self,
@@ -370,7 +376,7 @@ class SupportMutation:
         return SubmitInquiryPayload(inquiry=InquiryType.from_model(inquiry), user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_INQUIRIES],
         description="Staff: mail the answer to the sender; the inquiry becomes ANSWERED.",
     )
     async def answer_inquiry(
@@ -385,7 +391,7 @@ class SupportMutation:
         return InquiryPayload(inquiry=InquiryType.from_model(inquiry), user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_INQUIRIES],
         description="Staff: close an inquiry (resolved, duplicate or spam); no mail is sent.",
     )
     async def close_inquiry(
@@ -421,7 +427,7 @@ class SupportMutation:
         )
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_CUSTOMERS],
         description="Staff: close the member's account. Sessions end at once; personal data "
         "is anonymised or kept as the store's setting says; the member is told by mail.",
     )
@@ -443,7 +449,7 @@ class SupportMutation:
         )
 
     @strawberry.mutation(
-        permission_classes=[IsStaff],
+        permission_classes=[MANAGE_CUSTOMERS],
         description="Staff: decline a withdrawal request with a reason (mailed to the member).",
     )
     async def reject_withdrawal(

@@ -267,7 +267,7 @@ async def test_profile_and_company_changes_send_notices(gql, inbox, run_worker, 
     }
     await run_worker()
     notice = next(m for m in inbox.to(DEMO_MEMBER_EMAIL) if "会員情報変更" in m["Subject"])
-    assert "phone" in body_text(notice)
+    assert "電話番号" in body_text(notice)
 
     company = await gql(
         """mutation { updateCompany(input: {billingName: "サンプル商事 経理部",
@@ -416,3 +416,75 @@ async def test_staff_roles_limit_what_staff_may_do(gql, settings, store):
     assert (await gql("{ mails { totalCount } }", token=quotes, expect_errors=True))["errors"][0][
         "extensions"
     ]["code"] == "FORBIDDEN"
+
+
+async def test_only_administrators_grant_administrator_and_locked_admins_do_not_count(gql, store):
+    from api.accounts.models import User
+    from api.companies.models import CompanyRole
+
+    admin = await gql.login(DEMO_MEMBER_EMAIL)
+    users = (await gql(USERS, {}, token=admin))["companyUsers"]["nodes"]
+    me = next(u for u in users if u["email"] == DEMO_MEMBER_EMAIL)
+    other = next(u for u in users if u["email"] == DEMO_GENERAL_EMAIL)
+    # A custom role with manage_users cannot make anyone (itself included) an administrator.
+    general_user = await User.get(email=DEMO_GENERAL_EMAIL)
+    managers = await CompanyRole.create(
+        company_id=general_user.company_id, name="人事", permissions=["manage_users"]
+    )
+    await User.filter(id=general_user.id).update(role_key=f"custom:{managers.id}")
+    manager = await gql.login(DEMO_GENERAL_EMAIL)
+    admin_role = await role_id(gql, admin, "管理者")
+    change = """mutation($id: ID!, $role: ID!) { changeUserRole(input: {userId: $id,
+        roleId: $role}) { userErrors { field code } } }"""
+    denied = await gql(change, {"id": other["id"], "role": admin_role}, token=manager)
+    assert denied["changeUserRole"]["userErrors"] == [{"field": ["roleId"], "code": "FORBIDDEN"}]
+    invite = await gql(
+        INVITE, {"email": "boss@x.jp", "role": admin_role, "message": ""}, token=manager
+    )
+    assert invite["inviteUser"]["userErrors"][0]["code"] == "FORBIDDEN"
+    # A second administrator who is locked does not save the last usable one.
+    await gql(change, {"id": other["id"], "role": admin_role}, token=admin)
+    await gql(USER_OP % "lockCompanyUser", {"id": other["id"]}, token=admin)
+    general = await role_id(gql, admin, "一般ユーザー")
+    demote = await gql(change, {"id": me["id"], "role": general}, token=admin)
+    assert demote["changeUserRole"]["userErrors"] == [
+        {"field": ["userId"], "code": "LAST_ADMINISTRATOR"}
+    ]
+
+
+async def test_invitations_reveal_only_own_company_members(gql, store):
+    admin = await gql.login(DEMO_MEMBER_EMAIL)
+    general = await role_id(gql, admin, "一般ユーザー")
+    own = await gql(
+        INVITE, {"email": DEMO_GENERAL_EMAIL, "role": general, "message": ""}, token=admin
+    )
+    assert own["inviteUser"]["userErrors"][0]["code"] == "ALREADY_MEMBER"
+    # Someone registered with another company: the inviter learns nothing.
+    elsewhere = await gql(
+        INVITE, {"email": DEMO_OTHER_ADMIN_EMAIL, "role": general, "message": ""}, token=admin
+    )
+    assert elsewhere["inviteUser"]["userErrors"] == []
+
+
+async def test_two_administrators_demoting_each_other_leave_one(gql, store):
+    import asyncio
+
+    admin = await gql.login(DEMO_MEMBER_EMAIL)
+    users = (await gql(USERS, {}, token=admin))["companyUsers"]["nodes"]
+    me = next(u for u in users if u["email"] == DEMO_MEMBER_EMAIL)
+    other = next(u for u in users if u["email"] == DEMO_GENERAL_EMAIL)
+    admin_role = await role_id(gql, admin, "管理者")
+    general = await role_id(gql, admin, "一般ユーザー")
+    change = """mutation($id: ID!, $role: ID!) { changeUserRole(input: {userId: $id,
+        roleId: $role}) { userErrors { code } } }"""
+    await gql(change, {"id": other["id"], "role": admin_role}, token=admin)
+    second = await gql.login(DEMO_GENERAL_EMAIL)
+    results = await asyncio.gather(
+        gql(change, {"id": other["id"], "role": general}, token=admin),
+        gql(change, {"id": me["id"], "role": general}, token=second),
+    )
+    errors = [r["changeUserRole"]["userErrors"] for r in results]
+    assert sorted(len(e) for e in errors) == [0, 1], errors
+    left = await gql(USERS, {}, token=second if not errors[1] else admin)
+    admins = [u for u in left["companyUsers"]["nodes"] if u["role"]["name"] == "管理者"]
+    assert len(admins) == 1

@@ -9,10 +9,14 @@ import strawberry
 from api import clock
 from api.calendar import service
 from api.calendar.models import StoreHoliday
+from api.companies.permissions import StaffPermission
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
-from api.graphql.permissions import IsStaff
+from api.graphql.permissions import requires
+
+# Closures move lead times, so they belong with the catalog's people.
+MANAGE_CALENDAR = requires(StaffPermission.MANAGE_CATALOG)
 
 
 @strawberry.type(description="A closure staff set: first and last day included.")
@@ -124,7 +128,9 @@ class DeleteStoreHolidayPayload:
 
 @strawberry.type
 class CalendarMutation:
-    @strawberry.mutation(permission_classes=[IsStaff], description="Staff: close the store.")
+    @strawberry.mutation(
+        permission_classes=[MANAGE_CALENDAR], description="Staff: close the store."
+    )
     async def create_store_holiday(
         self, info: strawberry.Info, input: StoreHolidayInput
     ) -> StoreHolidayPayload:
@@ -138,7 +144,9 @@ class CalendarMutation:
             store_holiday=StoreHolidayType.from_model(holiday), user_errors=[]
         )
 
-    @strawberry.mutation(permission_classes=[IsStaff], description="Staff: change a closure.")
+    @strawberry.mutation(
+        permission_classes=[MANAGE_CALENDAR], description="Staff: change a closure."
+    )
     async def update_store_holiday(
         self, info: strawberry.Info, input: UpdateStoreHolidayInput
     ) -> StoreHolidayPayload:
@@ -157,7 +165,9 @@ class CalendarMutation:
             store_holiday=StoreHolidayType.from_model(holiday), user_errors=[]
         )
 
-    @strawberry.mutation(permission_classes=[IsStaff], description="Staff: remove a closure.")
+    @strawberry.mutation(
+        permission_classes=[MANAGE_CALENDAR], description="Staff: remove a closure."
+    )
     async def delete_store_holiday(
         self, info: strawberry.Info, input: DeleteStoreHolidayInput
     ) -> DeleteStoreHolidayPayload:

@@ -24,12 +24,13 @@ from api.calendar.service import BusinessCalendar, load_calendar
 from api.catalog import models as m
 from api.catalog import search, service
 from api.catalog.tax import rate_percent
+from api.companies.permissions import StaffPermission
 from api.errors import DomainError
 from api.graphql.errors import UserError, to_user_errors, user_errors
 from api.graphql.ids import int_id, to_global_id
 from api.graphql.money import Money
 from api.graphql.pagination import Connection, paginate
-from api.graphql.permissions import IsStaff
+from api.graphql.permissions import requires
 from api.stores.policy import TaxDisplay
 
 ProductKind = strawberry.enum(m.ProductKind, name="ProductKind")
@@ -1120,7 +1121,7 @@ def _group_type(g: m.TagGroup) -> TagGroupType:
     return TagGroupType(id=g.id, kind=g.kind, name=g.name, name_en=g.name_en, position=g.position)
 
 
-STAFF = [IsStaff]
+STAFF = [requires(StaffPermission.MANAGE_CATALOG)]
 
 
 @strawberry.type

@@ -411,6 +411,14 @@ async def test_staff_roles_limit_what_staff_may_do(gql, settings, store):
     assert [p["key"] for p in perms["myPermissions"]] == ["manage_catalog"]
     staff = await gql.login(DEMO_STAFF_EMAIL)
     assert await gql("{ registrationApplications { totalCount } }", token=staff)
+    maker = 'mutation { createMaker(input: {name: "テスト製作所"}) { userErrors { code } } }'
+    assert (await gql(maker, token=catalog))["createMaker"]["userErrors"] == []
+    await create_staff(
+        settings, "billing@example.com", "Kumo-sora-77", "経理", "担当", role_key="billing"
+    )
+    billing = await gql.login("billing@example.com", "Kumo-sora-77")
+    refused = await gql(maker, token=billing, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # A member's permission with the same name grants nothing to staff, and vice versa.
     quotes = await gql.login(DEMO_OTHER_QUOTES_EMAIL)
     assert (await gql("{ mails { totalCount } }", token=quotes, expect_errors=True))["errors"][0][

@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login serve worker clean install
+.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog serve worker clean install
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -63,6 +63,9 @@ bench-mail: install
 
 bench-login: install
 	$(BIN)/python bench/login_throughput.py
+
+bench-catalog: install
+	$(BIN)/python bench/catalog.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

@@ -13,6 +13,7 @@ from api.companies.permissions import (
     DEFAULT_STAFF_ROLE,
     STAFF_ROLES,
     MemberPermission,
+    StaffPermission,
 )
 from api.errors import DomainError
 
@@ -87,3 +88,12 @@ async def require_role(company_id: int, key: str, field: str = "roleId") -> Role
 
 def is_administrator(user: User) -> bool:
     return user.role_key == ADMINISTRATOR
+
+
+async def require_staff_permission(user_id: int | None, permission: StaffPermission) -> None:
+    """Services check who acts, not only the schema: staff with this permission only."""
+    user = await User.get_or_none(id=user_id) if user_id is not None else None
+    if user is None or user.kind != UserKind.STAFF:
+        raise DomainError.of("FORBIDDEN")
+    if permission.value not in await permissions_of(user):
+        raise DomainError.of("FORBIDDEN")

@@ -27,6 +27,8 @@ from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.security import confirm_password
 from api.audit.models import IdempotencyRecord
 from api.audit.state_machine import StateMachine
+from api.companies.permissions import StaffPermission
+from api.companies.roles import require_staff_permission
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
 from api.legal.models import LegalDocumentKind
@@ -255,6 +257,7 @@ async def get_inquiry(inquiry_id: int) -> Inquiry:
 
 async def answer_inquiry(rt: Runtime, inquiry: Inquiry, body: str, *, actor_id: int) -> Inquiry:
     """Mail the answer to the sender and record it; an inquiry is answered once."""
+    await require_staff_permission(actor_id, StaffPermission.MANAGE_INQUIRIES)
     body = _text(body)
     if not body:
         raise DomainError.of("REQUIRED", "body")
@@ -288,6 +291,7 @@ async def answer_inquiry(rt: Runtime, inquiry: Inquiry, body: str, *, actor_id: 
 
 
 async def close_inquiry(inquiry: Inquiry, *, actor_id: int, reason: str = "") -> Inquiry:
+    await require_staff_permission(actor_id, StaffPermission.MANAGE_INQUIRIES)
     async with unit_of_work():
         await INQUIRY_STATUS.transition(
             inquiry,
@@ -354,6 +358,7 @@ async def complete_withdrawal(
     rt: Runtime, request: WithdrawalRequest, *, actor_id: int
 ) -> WithdrawalRequest:
     """Close the account as the settings say, and tell the member at their address."""
+    await require_staff_permission(actor_id, StaffPermission.MANAGE_CUSTOMERS)
     personal_data = rt.settings.withdrawal_personal_data
     async with unit_of_work():
         await WITHDRAWAL_STATUS.transition(
@@ -390,6 +395,7 @@ async def complete_withdrawal(
 async def reject_withdrawal(
     rt: Runtime, request: WithdrawalRequest, reason: str, *, actor_id: int
 ) -> WithdrawalRequest:
+    await require_staff_permission(actor_id, StaffPermission.MANAGE_CUSTOMERS)
     reason = _text(reason)
     if not reason:
         raise DomainError.of("REQUIRED", "reason")

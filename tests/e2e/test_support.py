@@ -689,3 +689,21 @@ async def test_last_administrator_cannot_leave_colleagues_without_one(gql, store
     await User.filter(email=LEAVER).update(status=UserStatus.CLOSED)
     done = await gql(COMPLETE, {"id": global_id}, token=staff)
     assert done["completeWithdrawal"]["withdrawalRequest"]["status"] == "COMPLETED"
+
+
+async def test_services_check_the_staff_permission_too(rt, settings, store):
+    """Not only the schema: a service called by another door refuses the wrong actor."""
+    from api.accounts.staff import create_staff
+    from api.errors import DomainError
+    from api.support import service
+
+    member = await User.get(email=DEMO_MEMBER_EMAIL)
+    request = await WithdrawalRequest.create(user_id=member.id, open_user_id=member.id)
+    catalog = await create_staff(
+        settings, "cat@example.com", "Kumo-sora-77", "商品", "担当", role_key="catalog_manager"
+    )
+    for actor in (member.id, catalog.id, None):
+        with pytest.raises(DomainError) as refused:
+            await service.complete_withdrawal(rt, request, actor_id=actor)
+        assert refused.value.problems[0].code == "FORBIDDEN"
+    assert (await User.get(id=member.id)).status == UserStatus.ACTIVE

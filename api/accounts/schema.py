@@ -26,7 +26,7 @@ from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.nodes import load_nodes
-from api.graphql.pagination import Connection, paginate
+from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import requires
 
 APPROVE = requires(StaffPermission.APPROVE_REGISTRATIONS)
@@ -213,6 +213,12 @@ class RegistrationDecisionPayload:
     user_errors: list[UserError]
 
 
+ApplicationSort = strawberry.enum(
+    Enum("ApplicationSort", {k: k for k in ("OLDEST", "NEWEST")}), name="ApplicationSort"
+)
+APPLICATION_ORDERS = SortOrder({"OLDEST": ("created_at", "id"), "NEWEST": ("-created_at", "-id")})
+
+
 @strawberry.input
 class RegistrationApplicationFilter:
     status: UserStatus | None = None  # type: ignore[valid-type]
@@ -265,6 +271,7 @@ class AccountsQuery:
         self,
         info: strawberry.Info,
         filter: RegistrationApplicationFilter | None = None,
+        sort: ApplicationSort = ApplicationSort.OLDEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -275,7 +282,9 @@ class AccountsQuery:
             if filter and filter.status
             else UserStatusModel.PENDING_APPROVAL.value
         )
-        qs = UserModel.filter(kind=UserKindModel.MEMBER, status=status).order_by("created_at", "id")
+        qs = UserModel.filter(kind=UserKindModel.MEMBER, status=status).order_by(
+            *APPLICATION_ORDERS.fields(sort)
+        )
         return await paginate(
             qs, UserType.from_model, first=first, after=after, last=last, before=before
         )

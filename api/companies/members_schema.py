@@ -22,7 +22,7 @@ from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import int_id
 from api.graphql.nodes import load_nodes
-from api.graphql.pagination import Connection, paginate
+from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import IsAuthenticated
 
 InvitationStatus = strawberry.enum(
@@ -87,6 +87,23 @@ class InvitationPreview:
     role_name: str
     message: str
     expires_at: datetime
+
+
+CompanyUserSort = strawberry.enum(
+    Enum("CompanyUserSort", {k: k for k in ("OLDEST", "NEWEST", "EMAIL", "NAME_KANA")}),
+    name="CompanyUserSort",
+)
+USER_ORDERS = SortOrder({
+    "OLDEST": ("id",), "NEWEST": ("-id",), "EMAIL": ("email", "id"),
+    "NAME_KANA": ("family_name_kana", "given_name_kana", "id"),
+})  # fmt: skip
+InvitationSort = strawberry.enum(
+    Enum("InvitationSort", {k: k for k in ("NEWEST", "OLDEST", "EXPIRES_SOON")}),
+    name="InvitationSort",
+)
+INVITATION_ORDERS = SortOrder(
+    {"NEWEST": ("-id",), "OLDEST": ("id",), "EXPIRES_SOON": ("expires_at", "id")}
+)
 
 
 @strawberry.input
@@ -200,6 +217,7 @@ class MembersQuery:
         self,
         info: strawberry.Info,
         filter: CompanyUserFilter | None = None,
+        sort: CompanyUserSort = CompanyUserSort.OLDEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -210,7 +228,7 @@ class MembersQuery:
         if filter and filter.status:
             qs = qs.filter(status=filter.status.value)
         return await paginate(
-            qs.order_by("id"),
+            qs.order_by(*USER_ORDERS.fields(sort)),
             UserType.from_model,
             first=first,
             after=after,
@@ -225,6 +243,7 @@ class MembersQuery:
         self,
         info: strawberry.Info,
         filter: InvitationFilter | None = None,
+        sort: InvitationSort = InvitationSort.NEWEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -235,7 +254,7 @@ class MembersQuery:
         if filter and filter.status:
             qs = qs.filter(status=filter.status.value)
         return await paginate(
-            qs.order_by("-id"),
+            qs.order_by(*INVITATION_ORDERS.fields(sort)),
             InvitationType.from_model,
             first=first,
             after=after,

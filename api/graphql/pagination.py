@@ -46,6 +46,19 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
+class SortOrder:
+    """Lists take `sort: <List>Sort! = <default>`, an enum of named orders (one shape
+    across the schema); each value maps to `order_by` fields ending in the id, so pages
+    never overlap."""
+
+    def __init__(self, orders: dict[str, tuple[str, ...]]) -> None:
+        self.orders = orders
+
+    def fields(self, value: object) -> tuple[str, ...]:
+        name = getattr(value, "name", value)
+        return self.orders[str(name)]
+
+
 def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
 

@@ -16,7 +16,7 @@ from api.db import unit_of_work
 from api.errors import DomainError
 from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import from_global_id
-from api.graphql.pagination import Connection, paginate
+from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import requires
 from api.notifications import outbox
 from api.notifications.models import OutboxMessage
@@ -77,6 +77,10 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+MailSort = strawberry.enum(Enum("MailSort", {k: k for k in ("NEWEST", "OLDEST")}), name="MailSort")
+MAIL_ORDERS = SortOrder({"NEWEST": ("-created_at", "-id"), "OLDEST": ("created_at", "id")})
+
+
 @strawberry.input
 class MailFilter:
     status: MailStatus | None = None  # type: ignore[valid-type]
@@ -106,6 +110,7 @@ class NotificationsQuery:
         self,
         info: strawberry.Info,
         filter: MailFilter | None = None,
+        sort: MailSort = MailSort.NEWEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -117,7 +122,7 @@ class NotificationsQuery:
         if filter and filter.to_address:
             qs = qs.filter(to_address=filter.to_address.strip().lower())
         return await paginate(
-            qs.order_by("-created_at", "-id"),
+            qs.order_by(*MAIL_ORDERS.fields(sort)),
             MailType.from_model,
             first=first,
             after=after,

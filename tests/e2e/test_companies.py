@@ -496,3 +496,25 @@ async def test_two_administrators_demoting_each_other_leave_one(gql, store):
     left = await gql(USERS, {}, token=second if not errors[1] else admin)
     admins = [u for u in left["companyUsers"]["nodes"] if u["role"]["name"] == "管理者"]
     assert len(admins) == 1
+
+
+async def test_lists_take_a_sort_of_one_shape(gql, store):
+    admin = await gql.login(DEMO_MEMBER_EMAIL)
+    query = """query($sort: CompanyUserSort!) { companyUsers(sort: $sort) { nodes { email } } }"""
+    oldest = [
+        n["email"]
+        for n in (await gql(query, {"sort": "OLDEST"}, token=admin))["companyUsers"]["nodes"]
+    ]
+    newest = [
+        n["email"]
+        for n in (await gql(query, {"sort": "NEWEST"}, token=admin))["companyUsers"]["nodes"]
+    ]
+    by_email = [
+        n["email"]
+        for n in (await gql(query, {"sort": "EMAIL"}, token=admin))["companyUsers"]["nodes"]
+    ]
+    assert newest == oldest[::-1] and by_email == sorted(oldest) and len(oldest) == 2
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    mails = await gql("{ mails(sort: OLDEST, first: 5) { nodes { createdAt } } }", token=staff)
+    stamps = [n["createdAt"] for n in mails["mails"]["nodes"]]
+    assert stamps == sorted(stamps)

@@ -34,7 +34,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "torihiki_bench_catalog"
+DB_NAME = os.environ.get("BENCH_CATALOG_DB", "torihiki_bench_catalog")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 PAGE = """
@@ -291,7 +291,16 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--cache", choices=["both", "on", "off"], default="both")
     parser.add_argument("--searches", type=int, default=200)
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="database name (default torihiki_bench_catalog; it only ever grows, so keep "
+        "one per catalog size, e.g. torihiki_bench_catalog_10k)",
+    )
     args = parser.parse_args()
+    if args.database:
+        global DB_NAME
+        DB_NAME = args.database
 
     total = await prepare(args.products)
     print(f"catalog: {total} products; {args.connections} connections, {args.seconds:.0f} s each")

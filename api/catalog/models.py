@@ -139,7 +139,12 @@ class Product(Model):
 
     class Meta:
         table = "catalog_products"
-        indexes = (("status", "category_id"), ("created_at", "id"))
+        # (status, available_from, available_until) serves totalCount as an index-only scan.
+        indexes = (
+            ("status", "category_id"),
+            ("created_at", "id"),
+            ("status", "available_from", "available_until"),
+        )
 
 
 class ProductTag(Model):

@@ -276,10 +276,20 @@ async def explain() -> str:
     return "\n".join("    " + r[0] for r in rows)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, r: dict[str, float]) -> None:
+    cpu = f"   server CPU {r['cpu_ms']:5.1f} ms/req" if r.get("cpu_ms") else ""
     print(
         f"  {name:<22} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
-        f"   ({int(r['requests'])} requests, {int(r['errors'])} errors)",
+        f"{cpu}   ({int(r['requests'])} requests, {int(r['errors'])} errors)",
         flush=True,
     )
 
@@ -313,7 +323,11 @@ async def main() -> None:
             print(f"response cache {'on' if cache_seconds else 'off'}:")
             for name, requests in scenarios(server.port, categories, tags).items():
                 await load(server.port, requests, args.connections, 2)  # warm-up
-                report(name, await load(server.port, requests, args.connections, args.seconds))
+                cpu = cpu_seconds(server.process.pid)
+                result = await load(server.port, requests, args.connections, args.seconds)
+                cpu = cpu_seconds(server.process.pid) - cpu
+                result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+                report(name, result)
             if cache_seconds == 0:
                 search = searches(server.port, tags, args.searches)
                 result = await _sequential(server.port, search)

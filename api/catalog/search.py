@@ -3,7 +3,7 @@
 The read path is the hottest in the service, so it reads plain rows
 (`.values()`), never model instances, and loads a page's nested data in a
 fixed number of statements whatever the page size: one for the page, one for
-the category tree, one for tags, one for option groups and one for options.
+the category tree, one for tags, and one for option groups with their options.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
+from tortoise import connections
 from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -21,14 +23,13 @@ from tortoise.queryset import QuerySet
 from api.catalog.models import (
     Category,
     Maker,
-    OptionGroup,
     Product,
     ProductKind,
-    ProductOption,
     ProductStatus,
     ProductTag,
     Tag,
     TagGroup,
+    TagKind,
 )
 from api.catalog.text import keywords
 
@@ -122,11 +123,13 @@ class CategoryTree:
         return [i for i in ids if i != category_id and i in self.rows]
 
 
+_CATEGORY_COLUMNS = ("id", "parent_id", "code", "name", "name_en", "position", "path")
+_CATEGORIES_SQL = f"SELECT {', '.join(_CATEGORY_COLUMNS)} FROM {Category._meta.db_table}"  # noqa: S608
+
+
 async def load_category_tree() -> CategoryTree:
-    rows = await Category.all().values(
-        "id", "parent_id", "code", "name", "name_en", "position", "path"
-    )
-    return CategoryTree.build(rows)
+    rows = await _rows(_CATEGORIES_SQL, [])
+    return CategoryTree.build([dict(zip(_CATEGORY_COLUMNS, r, strict=True)) for r in rows])
 
 
 def filtered(
@@ -184,27 +187,77 @@ def sorted_by(
 # ---- nested data of a page ----------------------------------------------------------------
 
 
+def _for_ids(ids: list[int]) -> tuple[str, list[Any]]:
+    """A `product_id` condition for a list of ids, and its parameters.
+
+    On PostgreSQL one array parameter (`= ANY($1)`), so the statement text is the
+    same whatever the page size and asyncpg reuses its prepared statement.
+    """
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        return "= ANY($1::int[])", [ids]
+    return f"IN ({','.join('?' * len(ids))})", list(ids)
+
+
+async def _rows(sql: str, values: list[Any]) -> list[Any]:
+    _, rows = await connections.get("default").execute_query(sql, values)
+    return rows
+
+
+_TAG_KINDS = {k.value: k for k in TagKind}
+
+# Hand-written SQL for a page's nested data: building these statements with the ORM
+# cost more CPU than running them (pypika copies and joins on every call).
+_TAGS_SQL = (
+    "SELECT pt.product_id, pt.tag_id, t.name, t.name_en, t.group_id, g.name, g.name_en, g.kind "
+    "FROM catalog_product_tags pt "
+    "JOIN catalog_tags t ON t.id = pt.tag_id "
+    "JOIN catalog_tag_groups g ON g.id = t.group_id "
+    "WHERE pt.product_id {ids} "
+    "ORDER BY g.position, t.position, pt.tag_id"
+)
+
+
 async def tags_of(product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    rows = (
-        await ProductTag.filter(product_id__in=product_ids)
-        .order_by("tag__group__position", "tag__position", "tag_id")
-        .values(
-            "product_id",
-            "tag_id",
-            name="tag__name",
-            name_en="tag__name_en",
-            group_id="tag__group_id",
-            group_name="tag__group__name",
-            group_name_en="tag__group__name_en",
-            kind="tag__group__kind",
-        )
-        if product_ids
-        else []
-    )
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        out[r["product_id"]].append(r)
+    if not product_ids:
+        return out
+    condition, values = _for_ids(product_ids)
+    kinds = _TAG_KINDS
+    for product_id, tag_id, name, name_en, group_id, g_name, g_name_en, kind in await _rows(
+        _TAGS_SQL.format(ids=condition), values
+    ):
+        out[product_id].append(
+            {
+                "product_id": product_id,
+                "tag_id": tag_id,
+                "name": name,
+                "name_en": name_en,
+                "group_id": group_id,
+                "group_name": g_name,
+                "group_name_en": g_name_en,
+                "kind": kinds[kind],
+            }
+        )
     return out
+
+
+# Option groups and their options in one statement (a group may have no options yet).
+_OPTIONS_SQL = (
+    "SELECT g.id, g.product_id, g.name, g.name_en, g.min_select, g.max_select, "
+    "o.id, o.code, o.name, o.name_en, o.price, o.price_including_tax, o.lead_time_days, "
+    "o.requires, o.excludes "
+    "FROM catalog_option_groups g "
+    "LEFT JOIN catalog_product_options o ON o.group_id = g.id "
+    "WHERE g.product_id {ids} "
+    "ORDER BY g.position, g.id, o.position, o.id"
+)
+
+
+def _json_list(value: Any) -> list[Any]:
+    if isinstance(value, (str, bytes)):
+        return orjson.loads(value)
+    return list(value) if value is not None else []
 
 
 async def options_of(
@@ -213,33 +266,39 @@ async def options_of(
     """(option groups by product, options by group), each in display order."""
     if not product_ids:
         return {}, {}
-    groups = await (
-        OptionGroup.filter(product_id__in=product_ids)
-        .order_by("position", "id")
-        .values("id", "product_id", "name", "name_en", "min_select", "max_select")
-    )
-    options = await (
-        ProductOption.filter(product_id__in=product_ids)
-        .order_by("position", "id")
-        .values(
-            "id",
-            "group_id",
-            "code",
-            "name",
-            "name_en",
-            "price",
-            "price_including_tax",
-            "lead_time_days",
-            "requires",
-            "excludes",
-        )
-    )
+    condition, values = _for_ids(product_ids)
     by_product: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for g in groups:
-        by_product[g["product_id"]].append(g)
     by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for o in options:
-        by_group[o["group_id"]].append(o)
+    last_group = None
+    for r in await _rows(_OPTIONS_SQL.format(ids=condition), values):
+        group_id = r[0]
+        if group_id != last_group:
+            last_group = group_id
+            by_product[r[1]].append(
+                {
+                    "id": group_id,
+                    "product_id": r[1],
+                    "name": r[2],
+                    "name_en": r[3],
+                    "min_select": r[4],
+                    "max_select": r[5],
+                }
+            )
+        if r[6] is not None:
+            by_group[group_id].append(
+                {
+                    "id": r[6],
+                    "group_id": group_id,
+                    "code": r[7],
+                    "name": r[8],
+                    "name_en": r[9],
+                    "price": r[10],
+                    "price_including_tax": r[11],
+                    "lead_time_days": r[12],
+                    "requires": _json_list(r[13]),
+                    "excludes": _json_list(r[14]),
+                }
+            )
     return by_product, by_group
 
 

@@ -624,3 +624,67 @@ async def test_anonymous_catalog_reads_are_cached_until_the_catalog_changes(gql,
     assert counter.count >= 2
     bad = await gql(PRODUCTS, {"first": 101}, token="", expect_errors=True)
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_PAGE_SIZE"
+
+
+# ---- precompleted answers ------------------------------------------------------------------
+
+SIMPLE_PAGE = """
+query Page($sort: ProductSort, $filter: ProductFilter) {
+  products(first: 40, sort: $sort, filter: $filter) {
+    __typename totalCount count: totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node {
+      __typename id code name description kind plan taxCategory status shippingClass
+      leadTimeDays publishedAt
+      price { display { amount currency } excludingTax { amount } includingTax { amount }
+              taxIncluded taxRatePercent }
+      images { url alt }
+      quantityRule { min max step fixed }
+      category { id code name position }
+      maker { id name nameEn }
+      tags { id name nameEn kind groupName } benefitTags { id } attributeTags { name }
+      optionGroups { id name minSelect maxSelect required
+        options { id code name leadTimeDays requires excludes price { display { amount } } } }
+    } }
+    nodes { id name first: code }
+  }
+}"""
+
+
+async def test_precompleted_pages_answer_exactly_like_graphql_execution(gql, rt, monkeypatch):
+    from api.catalog import precomplete
+
+    await seed_catalog(rt)
+    await generate_products(30)
+    built = []
+    original = precomplete.build
+
+    def spy(*args: Any) -> Any:
+        result = original(*args)
+        built.append(1)
+        return result
+
+    monkeypatch.setattr(precomplete, "build", spy)
+    # The same document with a directive takes GraphQL-core's ordinary execution.
+    ordinary = SIMPLE_PAGE.replace(
+        "__typename totalCount", "__typename @include(if: true) totalCount"
+    )
+    cases = [
+        {"sort": "NAME"},
+        {"sort": "PRICE_DESC"},
+        {"filter": {"keyword": "クラウド"}},
+        {"filter": {"keyword": "no such product anywhere"}},
+    ]
+    for variables in cases:
+        for language in ("ja", "en"):
+            headers = {"Accept-Language": language}
+            count = len(built)
+            fast = await gql(SIMPLE_PAGE, variables, token="", headers=headers)
+            assert len(built) == count + 1  # took the precompleted path
+            slow = await gql(ordinary, variables, token="", headers=headers)
+            assert len(built) == count + 1  # and this one did not
+            assert fast == slow, variables
+    page = await gql(SIMPLE_PAGE, {"sort": "NAME"}, token="")
+    nodes = [e["node"] for e in page["products"]["edges"]]
+    assert any(n["optionGroups"] for n in nodes) and any(n["maker"] for n in nodes)
+    assert any(n["tags"] for n in nodes) and page["products"]["count"] >= 30

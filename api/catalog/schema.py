@@ -5,6 +5,8 @@ built from `.values()` rows; a page's nested data (category, tags, options,
 maker) is loaded in one batch per kind, and only when the document selects
 it (a look-ahead over the selection set). Rarely asked fields are sync
 resolvers over the row, so a page that does not ask for them pays nothing.
+When the page's selection is plain data, `products` returns the finished JSON
+(`precomplete`) instead of leaving ~35 fields per product to GraphQL-core.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
@@ -22,7 +25,7 @@ from api import clock
 from api.calendar.schema import ClosedDay
 from api.calendar.service import BusinessCalendar, load_calendar
 from api.catalog import models as m
-from api.catalog import search, service
+from api.catalog import precomplete, search, service
 from api.catalog.tax import rate_percent
 from api.companies.permissions import StaffPermission
 from api.errors import DomainError
@@ -731,6 +734,8 @@ class CatalogQuery:
         products = await hydrate([e.node for e in connection.edges], info, wanted)
         for edge, product in zip(connection.edges, products, strict=True):
             edge.node = product
+        if precomplete.enabled(info):
+            return await _precompleted(info, connection)  # type: ignore[return-value]
         return connection
 
     @strawberry.field(description="One product by global ID or by code; null when not visible.")
@@ -824,6 +829,39 @@ class CatalogQuery:
 
 def _identity(row: Any) -> Any:
     return row
+
+
+async def _precompleted(info: Any, connection: Connection[Any]) -> Any:
+    """The connection's JSON built directly (see `precomplete`), or the connection itself."""
+    raw = info._raw_info
+    if len(raw.field_nodes) != 1:
+        return connection
+    [node] = raw.field_nodes
+    overrides: dict[str, Any] = {}
+    for selection in node.selection_set.selections if node.selection_set else ():
+        name = getattr(getattr(selection, "name", None), "value", None)
+        if name == "totalCount" and "totalCount" not in overrides:
+            count = await connection._count()
+            overrides["totalCount"] = precomplete.constant(count)
+            connection._count = _known(count)  # the ordinary path must not count again
+        elif name == "nodes":
+            overrides["nodes"] = precomplete.attribute([edge.node for edge in connection.edges])
+    connection_type = raw.return_type
+    while not isinstance(connection_type, GraphQLObjectType):
+        connection_type = connection_type.of_type
+    try:
+        return precomplete.Precompleted(
+            precomplete.build(connection_type, connection, node, overrides)
+        )
+    except Exception:  # NotSimple, or anything GraphQL-core would report on a field
+        return connection
+
+
+def _known(value: int) -> Any:
+    async def count() -> int:
+        return value
+
+    return count
 
 
 def _tree_order(tree: search.CategoryTree) -> list[int]:

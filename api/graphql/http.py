@@ -24,6 +24,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from api.accounts.sessions import ANONYMOUS, authenticate
+from api.catalog import precomplete
 from api.catalog.cache import ResponseCache
 from api.errors import DomainError
 from api.graphql.context import Context
@@ -59,6 +60,9 @@ class GraphQLEndpoint:
         self.graphiql_html = (
             get_graphql_ide_html("graphiql") if self.settings.graphiql_enabled else None
         )
+        # Resolvers may hand back finished JSON for plain data (api/catalog/precomplete.py).
+        for schema in (schemas.full, schemas.no_introspection):
+            precomplete.install(schema)
         # Anonymous catalog reads, the hottest path, are answered from a per-process cache.
         ttl = self.settings.catalog_cache_seconds
         self.response_cache = ResponseCache(rt, ttl) if ttl > 0 else None

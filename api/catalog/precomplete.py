@@ -91,7 +91,7 @@ def _reader(parent: GraphQLObjectType, name: str) -> tuple[str, str] | None:
         resolve = field_def.resolve
         if strawberry_field is not None and getattr(resolve, "_is_default", False):
             reader = ("attr", strawberry_field.python_name)
-        elif strawberry_field is not None and name == "id":
+        elif strawberry_field is not None and name == "id" and not strawberry_field.extensions:
             origin = getattr((parent.extensions or {}).get(DEFINITION), "origin", None)
             if (
                 isinstance(origin, type)

@@ -2,8 +2,9 @@
 
 TORIHIKI_TEST_BACKENDS selects the backend of this run:
   sqlite   (default) SQLite file + fakeredis
-  services PostgreSQL + Redis (TEST_DATABASE_URL / TEST_REDIS_URL, defaults to
-           the local servers); skipped when unreachable unless
+  services PostgreSQL + Redis (TEST_DATABASE_URL / TEST_REDIS_URL name the servers,
+           defaults to the local ones; the run creates and drops a database
+           torihiki_test_<pid> and claims a free Redis db); skipped when unreachable unless
            TORIHIKI_REQUIRE_SERVICES=1, as CI sets it.
 `make test` runs both passes.
 """
@@ -37,8 +38,12 @@ from workers.settings import build_worker
 
 BACKEND = os.environ.get("TORIHIKI_TEST_BACKENDS", "sqlite")
 REQUIRE_SERVICES = os.environ.get("TORIHIKI_REQUIRE_SERVICES") == "1"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The server the services pass uses; the suite creates a database of its own there
+# (torihiki_test_<pid>) and drops it at the end, so it never touches another database.
+PG_SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# Redis: the first database from 15 down that no other running suite has claimed.
+REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_CLAIM_KEY = "torihiki:test-suite-claim"
 
 
 def free_port() -> int:
@@ -117,7 +122,7 @@ def settings(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Settings
             if REQUIRE_SERVICES:
                 pytest.exit("PostgreSQL and Redis are required for this run", returncode=1)
             pytest.skip("PostgreSQL/Redis not reachable", allow_module_level=True)
-        database_url, redis_url = PG_URL, REDIS_URL
+        database_url, redis_url = _own_postgres_database(), _claim_redis_db()
     else:
         database_url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         redis_url = ""
@@ -143,26 +148,69 @@ def settings(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Settings
     )
 
 
-async def _reset_postgres(url: str) -> None:
+def _server_and_name(url: str) -> tuple[str, str]:
+    base, _, rest = url.rpartition("/")
+    return base, rest.partition("?")[0]
+
+
+def _own_postgres_database() -> str:
+    base, _ = _server_and_name(PG_SERVER_URL)
+    return f"{base}/torihiki_test_{os.getpid()}"
+
+
+def _claim_redis_db() -> str:
+    """Claim a Redis database number for this run (SET NX with a TTL, renewed per test)."""
+    import redis as redis_sync
+
+    for db in range(15, 0, -1):
+        client = redis_sync.Redis.from_url(f"{REDIS_SERVER_URL}/{db}")
+        try:
+            if client.set(REDIS_CLAIM_KEY, os.getpid(), nx=True, ex=3600):
+                return f"{REDIS_SERVER_URL}/{db}"
+            holder = client.get(REDIS_CLAIM_KEY)
+            if holder is not None and not _pid_alive(int(holder)):
+                client.set(REDIS_CLAIM_KEY, os.getpid(), ex=3600)
+                return f"{REDIS_SERVER_URL}/{db}"
+        finally:
+            client.close()
+    pytest.exit("no free Redis database (1-15) for the test suite", returncode=1)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _admin(url: str, statement: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    base, name = _server_and_name(url)
+    conn = await asyncpg.connect(f"{base}/postgres".replace("postgres://", "postgresql://", 1))
     try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.execute(statement.format(name=name))
     finally:
         await conn.close()
 
 
 @pytest.fixture(scope="session")
 async def database(settings: Settings) -> AsyncIterator[None]:
-    if settings.database_url.startswith("postgres"):
-        await _reset_postgres(settings.database_url)
+    postgres = settings.database_url.startswith("postgres")
+    if postgres:
+        await _admin(settings.database_url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _admin(settings.database_url, 'CREATE DATABASE "{name}"')
     # The committed migrations build the schema: the tests prove they work.
     await migrate_db(settings)
     await close_db()
     await init_db(settings)
     yield
     await close_db()
+    if postgres:
+        await _admin(settings.database_url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -202,6 +250,8 @@ async def clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         deletes = "".join(f'DELETE FROM "{t}";' for t in tables)
         await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON;")
     await rt.redis.flushdb()
+    if BACKEND == "services":
+        await rt.redis.set(REDIS_CLAIM_KEY, os.getpid(), ex=3600)
     inbox.clear()
     clock.reset()
     yield

@@ -1,20 +1,20 @@
-"""Consumption tax on catalog prices: integer yen, rates by tax category.
+"""Consumption tax on catalog prices, by way of `api.money` (the one place tax is computed).
 
-Catalog prices are stored excluding tax. For display, tax is computed per
-line and rounded down; documents (quotes, invoices) compute tax once per rate
-on their totals, as the qualified-invoice rule requires, elsewhere.
+Catalog prices are stored excluding tax. The stored tax-included column is a
+display and sort aid computed per unit with today's rate, rounded down;
+documents (carts, quotes, orders) compute tax once per rate on their totals
+with `api.money.compute`.
 """
 
 from __future__ import annotations
 
+from api import clock, money
 from api.catalog.models import TaxCategory
-
-RATES_PERCENT = {TaxCategory.STANDARD: 10, TaxCategory.REDUCED: 8}
 
 
 def rate_percent(category: TaxCategory | str) -> int:
-    return RATES_PERCENT[TaxCategory(category)]
+    return money.tax_rate_percent(category, clock.business_today())
 
 
 def including_tax(amount: int, category: TaxCategory | str) -> int:
-    return amount + amount * RATES_PERCENT[TaxCategory(category)] // 100
+    return money.including_tax(amount, rate_percent(category))

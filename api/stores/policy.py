@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.money import TaxRounding
+
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
 
@@ -63,6 +65,41 @@ class RegistrationPolicy(_Frozen):
     customer_code_field: bool = False
 
 
+# ---- shipping, tax rounding, delivery slots (issue 11: carts and prices) -----------------
+
+
+class ShippingRule(_Frozen):
+    """One shipping group's charge: free from a tax-included goods amount, else a flat fee."""
+
+    fee: int = Field(0, ge=0, le=1_000_000)
+    # Free when the group's goods amount (tax included, before coupons) reaches this; None: never.
+    free_threshold: int | None = Field(None, ge=0, le=100_000_000)
+
+
+class ShippingPolicy(_Frozen):
+    """Shipping per shipping class (api.catalog.models.ShippingClass).
+
+    Store-shipped goods form one group under `store`. Maker-direct goods form one
+    group per maker (each maker ships its own parcel) under that maker's rule in
+    `makers` (keyed by maker name), or `maker_direct` for makers without one.
+    Goods without shipping (services, subscriptions) are never charged.
+    """
+
+    fees_include_tax: bool = True  # fees are quoted as the customer pays them (tax included)
+    store: ShippingRule = ShippingRule()
+    maker_direct: ShippingRule = ShippingRule()
+    makers: dict[str, ShippingRule] = Field(default_factory=dict)
+
+
+class DeliveryTimeSlot(_Frozen):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    name: str
+    name_en: str = ""
+
+
+# ---- the policy ----------------------------------------------------------------------------
+
+
 class Policy(_Frozen):
     """The active store's rules. Read it with `load_policy(name)`."""
 
@@ -79,6 +116,10 @@ class Policy(_Frozen):
     guest_checkout: bool = False
     individual_members: bool = True
     points_rate_percent: int = Field(0, ge=0, le=100)
+    # Carts and prices (issue 11).
+    tax_rounding: TaxRounding = TaxRounding.FLOOR
+    shipping: ShippingPolicy = ShippingPolicy()
+    delivery_time_slots: tuple[DeliveryTimeSlot, ...] = ()
 
 
 def shipped_profiles() -> list[str]:

@@ -64,6 +64,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.support.migrations",
             },
+            # Carts (issue 11).
+            "carts": {
+                "models": ["api.carts.models"],
+                "default_connection": "default",
+                "migrations": "api.carts.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

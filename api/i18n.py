@@ -335,6 +335,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "この操作を行う権限がありません。",
         "en": "You are not allowed to do this.",
     },
+    # -- carts (api/carts) --
+    "PRODUCT_UNAVAILABLE": {
+        "ja": "この商品は現在お求めいただけません。",
+        "en": "This product is not available now.",
+    },
+    "UNKNOWN_TIME_SLOT": {
+        "ja": "お届け時間帯を一覧から選択してください。",
+        "en": "Choose a delivery time slot from the list.",
+    },
+    "TIME_SLOT_NOT_ALLOWED": {
+        "ja": "この商品はお届け時間帯を指定できません。",
+        "en": "This item has no delivery time slot.",
+    },
+    "GUEST_CART_NOT_ALLOWED": {
+        "ja": "ご購入にはログインが必要です。",
+        "en": "Please sign in to shop in this store.",
+    },
+    "DATE_AFTER_LATEST": {
+        "ja": "{latest}までの日付を指定してください。",
+        "en": "Choose a date on or before {latest}.",
+    },
+    "CART_FULL": {
+        "ja": "買い物かごに入れられる商品は{max}件までです。",
+        "en": "A cart holds at most {max} lines.",
+    },
+    "CART_TOTAL_TOO_LARGE": {
+        "ja": "1回のご注文は{max}円までです。数量をご確認ください。",
+        "en": "One order may total at most ¥{max}. Please check the quantities.",
+    },
+    "ADDRESS_NOT_DOMESTIC": {
+        "ja": "お届け先は日本国内の住所のみ指定できます。",
+        "en": "Deliveries go to addresses in Japan only.",
+    },
+    # -- end carts --
 }
 
 

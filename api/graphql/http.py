@@ -19,7 +19,6 @@ import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -27,6 +26,7 @@ from api.accounts.sessions import ANONYMOUS, authenticate
 from api.catalog import precomplete
 from api.catalog.cache import ResponseCache
 from api.errors import DomainError
+from api.graphql import graphiql
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
 from api.graphql.schema import Schemas
@@ -57,9 +57,8 @@ class GraphQLEndpoint:
         self.settings = rt.settings
         public = self.settings.public_base_url.rstrip("/")
         self.allowed_origins = frozenset({*self.settings.allowed_origins, public})
-        self.graphiql_html = (
-            get_graphql_ide_html("graphiql") if self.settings.graphiql_enabled else None
-        )
+        # GraphiQL with its assets served by torihiki (api/graphql/graphiql.py), no CDN.
+        self.graphiql_html = graphiql.page_html() if self.settings.graphiql_enabled else None
         # Resolvers may hand back finished JSON for plain data (api/catalog/precomplete.py).
         for schema in (schemas.full, schemas.no_introspection):
             precomplete.install(schema)

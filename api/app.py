@@ -1,9 +1,10 @@
 """The ASGI application: `create_app(settings)`.
 
-Routes: `/graphql` (POST/GET, GraphiQL for browsers), `/healthz` (the process
-is up), `/readyz` (database and Redis answer) and, in the embedded profile,
-`/dev/mailbox`. The lifespan opens the database and Redis and, in the
-embedded profile, starts the SMTP sink and an in-process arq worker.
+Routes: `/graphql` (POST/GET, GraphiQL for browsers, its assets under
+`/graphql/assets/`), `/healthz` (the process is up), `/readyz` (database and
+Redis answer) and, in the embedded profile, `/dev/mailbox` and stand-ins for the
+pages mails link to (api/dev_links.py). The lifespan opens the database and Redis
+and, in the embedded profile, starts the SMTP sink and an in-process arq worker.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from starlette.routing import Route
 from tortoise import connections
 
 from api.db import close_db, init_db
+from api.dev_links import dev_link_routes
 from api.dev_mailbox import SmtpSink, mailbox_routes
+from api.graphql import graphiql
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.schema import build_schemas
 from api.logs import new_request_id, request_id_var
@@ -135,8 +138,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/readyz", readyz),
         Route("/", root),
     ]
+    if settings.graphiql_enabled:
+        routes += graphiql.routes()
     if embedded:
         routes += mailbox_routes(settings.mailbox_dir)
+        # The client app's pages that mails link to, as GraphiQL filled in (api/dev_links.py).
+        routes += dev_link_routes()
     app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
     if settings.allowed_origins:
         # The SPA on another origin sends the session cookie: credentials must be allowed.

@@ -35,7 +35,10 @@ class _SaveToFolder:
 
 
 def port_is_free(host: str, port: int) -> bool:
+    """Whether the sink could listen there: sockets in TIME-WAIT from the last run (a
+    restart within a minute) do not count, as the sink reuses the address."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -43,11 +46,25 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+class _ReusingController(Controller):
+    """Binds with SO_REUSEADDR said out loud (asyncio's Unix default), so a restarted
+    `make dev` gets its port back while the last run's sockets sit in TIME-WAIT."""
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker,
+            host=self.hostname,
+            port=self.port,
+            ssl=self.ssl_context,
+            reuse_address=True,
+        )
+
+
 class SmtpSink:
     def __init__(self, folder: Path, host: str, port: int) -> None:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.controller = Controller(_SaveToFolder(folder), hostname=host, port=port)
+        self.controller = _ReusingController(_SaveToFolder(folder), hostname=host, port=port)
 
     def start(self) -> None:
         self.controller.start()
@@ -105,7 +122,8 @@ def mailbox_routes(folder: Path) -> list[Route]:
         if view == "text":
             return Response(_body(msg, "plain"), media_type="text/plain; charset=utf-8")
         if view == "html":
-            return HTMLResponse(_body(msg, "html"))
+            # Shown in a frame of the mail's page: its links open in the whole window.
+            return HTMLResponse('<base target="_top">' + _body(msg, "html"))
         headers = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
             for k, v in msg.items()

@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog serve worker clean install
+.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog bench-pricing serve worker clean install
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,9 @@ bench-login: install
 
 bench-catalog: install
 	$(BIN)/python bench/catalog.py
+
+bench-pricing: install
+	$(BIN)/python bench/pricing.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

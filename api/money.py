@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class TaxRounding(StrEnum):
@@ -68,6 +69,7 @@ class MoneyError(ValueError):
     """An input no price can be computed for (negative amounts, unknown category)."""
 
 
+@lru_cache(maxsize=256)
 def tax_rate_percent(category: TaxCategory | str, on: date) -> int:
     """The consumption-tax rate of a category in force on a date."""
     try:
@@ -84,6 +86,7 @@ def tax_rate_percent(category: TaxCategory | str, on: date) -> int:
     return rate
 
 
+@lru_cache(maxsize=256)
 def is_reduced(category: TaxCategory | str, on: date) -> bool:
     """Whether a line is under the reduced rate (the ※ mark) on that date."""
     return TaxCategory(category) == TaxCategory.REDUCED and on >= REDUCED_RATE_FROM

@@ -16,7 +16,7 @@ the catalog's rules is priced and flagged. A cart with a flagged line is not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -220,7 +220,7 @@ def check_item(
     *,
     calendar: BusinessCalendar,
     today: date,
-    time_slots: Iterable[str],
+    time_slots: frozenset[str] | set[str],
 ) -> tuple[list[Problem], date | None]:
     """What is wrong with a line against the catalog now, and its earliest allowed date."""
     if product is None or not product.visible:
@@ -244,11 +244,15 @@ def check_item(
     )
     if item.desired_date is not None:
         problems += check_desired_date(calendar, earliest, item.desired_date)
-    if item.time_slot is not None and item.time_slot not in set(time_slots):
+    if item.time_slot is not None and item.time_slot not in time_slots:
         problems.append(Problem("UNKNOWN_TIME_SLOT", ("timeSlot",), {"slot": item.time_slot}))
     if item.time_slot is not None and product.shipping_class == "none":
         problems.append(Problem("TIME_SLOT_NOT_ALLOWED", ("timeSlot",)))
     return problems, earliest
+
+
+def _slot_codes(policy: Policy) -> frozenset[str]:
+    return frozenset(s.code for s in policy.delivery_time_slots)
 
 
 def price_line(
@@ -261,11 +265,7 @@ def price_line(
     today: date,
 ) -> PricedLine:
     problems, earliest = check_item(
-        product,
-        item,
-        calendar=calendar,
-        today=today,
-        time_slots=[s.code for s in policy.delivery_time_slots],
+        product, item, calendar=calendar, today=today, time_slots=_slot_codes(policy)
     )
     rounding = policy.tax_rounding
     if product is None:

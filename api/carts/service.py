@@ -213,7 +213,7 @@ async def _check_line(
             item,
             calendar=calendar,
             today=today,
-            time_slots=[s.code for s in rt.policy.delivery_time_slots],
+            time_slots={s.code for s in rt.policy.delivery_time_slots},
         )
         problems += [_rename(p) for p in found]
     if problems:

@@ -27,6 +27,7 @@ from api.accounts.recovery_schema import RecoveryMutation
 from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.accounts.signin_schema import SignInMutation, SignInQuery
 from api.calendar.schema import CalendarMutation, CalendarQuery
+from api.carts.schema import CartsQuery
 from api.catalog.schema import CatalogMutation, CatalogQuery
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
@@ -50,6 +51,7 @@ class Query(
     SupportQuery,
     CompaniesQuery,
     MembersQuery,
+    CartsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "

@@ -1,0 +1,208 @@
+"""Strawberry types of the cart: the priced snapshot as the SPA renders it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from api.carts.pricing import PricedCart, PricedLine
+from api.graphql.errors import UserError, to_user_errors
+from api.graphql.ids import to_global_id
+from api.graphql.money import Money
+from api.money import Breakdown
+
+
+def _yen(amount: int) -> Money:
+    return Money(amount=amount)
+
+
+@strawberry.type(description="A chosen option of a cart line, its surcharge per unit.")
+class CartLineOption:
+    id: strawberry.ID
+    code: str
+    name: str
+    group_name: str
+    price: Money = strawberry.field(description="Per unit, tax excluded.")
+    price_including_tax: Money
+
+
+@strawberry.type(description="A cart line: what was chosen and whether it can be bought now.")
+class CartLine:
+    id: strawberry.ID
+    product_id: strawberry.ID
+    product_code: str
+    name: str
+    options: list[CartLineOption]
+    quantity: int
+    desired_date: date | None
+    earliest_date: date | None
+    time_slot: str | None
+    available: bool = strawberry.field(description="False when the product is no longer sold.")
+    problems: list[UserError] = strawberry.field(
+        description="What to fix before this line can be bought (coded, with params)."
+    )
+
+
+@strawberry.type(description="One line's amounts in both tax displays.")
+class PriceLine:
+    line_id: strawberry.ID
+    unit_price: Money = strawberry.field(description="The product alone, tax excluded.")
+    unit_total: Money = strawberry.field(description="Product and options, tax excluded.")
+    quantity: int
+    amount: Money = strawberry.field(description="Tax excluded.")
+    amount_including_tax: Money = strawberry.field(
+        description="Display aid rounded per line; the totals round tax once per rate."
+    )
+    tax_category: str
+    tax_rate_percent: int
+    reduced_rate: bool = strawberry.field(description="The reduced-rate mark (※).")
+
+
+@strawberry.type(description="A discount: the coupon lowers the taxable base.")
+class PriceDiscount:
+    kind: str
+    code: str
+    amount: Money = strawberry.field(description="Tax excluded.")
+    amount_including_tax: Money
+
+
+@strawberry.type(description="One shipping group's charge.")
+class ShippingCharge:
+    group: str
+    amount: Money = strawberry.field(description="Tax excluded.")
+    amount_including_tax: Money
+    free: bool
+    goods_amount_including_tax: Money
+    free_threshold: Money | None
+
+
+@strawberry.type(description="Base and tax of one rate, tax computed once on the base.")
+class RateTotal:
+    rate: int
+    reduced: bool
+    base: Money
+    tax: Money
+
+
+@strawberry.type(description="Everything the customer pays, in both tax displays (docs/money.md).")
+class PriceBreakdown:
+    tax_included: bool = strawberry.field(description="Whether the store shows tax-included first.")
+    lines: list[PriceLine]
+    discounts: list[PriceDiscount]
+    shipping: list[ShippingCharge]
+    per_rate: list[RateTotal]
+    subtotal: Money = strawberry.field(description="Σ line amounts, tax excluded.")
+    subtotal_including_tax: Money
+    shipping_total: Money
+    shipping_total_including_tax: Money
+    tax_total: Money
+    total_excluding_tax: Money
+    total: Money = strawberry.field(description="Tax included.")
+    points: int = strawberry.field(description="Points used as payment (1 point = ¥1).")
+    amount_due: Money = strawberry.field(description="Total less points.")
+
+    @classmethod
+    def of(cls, b: Breakdown, tax_included: bool) -> PriceBreakdown:
+        discounts = []
+        if b.coupon is not None and b.coupon.amount:
+            discounts.append(
+                PriceDiscount(
+                    kind="COUPON",
+                    code=b.coupon.code,
+                    amount=_yen(b.coupon.amount),
+                    amount_including_tax=_yen(b.coupon.amount_incl),
+                )
+            )
+        return cls(
+            tax_included=tax_included,
+            lines=[
+                PriceLine(
+                    line_id=to_global_id("CartLine", line.key),
+                    unit_price=_yen(line.unit_price),
+                    unit_total=_yen(line.unit_total),
+                    quantity=line.quantity,
+                    amount=_yen(line.amount),
+                    amount_including_tax=_yen(line.amount_incl),
+                    tax_category=line.tax_category.upper(),
+                    tax_rate_percent=line.rate_percent,
+                    reduced_rate=line.reduced,
+                )
+                for line in b.lines
+            ],
+            discounts=discounts,
+            shipping=[
+                ShippingCharge(
+                    group=s.key,
+                    amount=_yen(s.amount),
+                    amount_including_tax=_yen(s.amount_incl),
+                    free=s.free,
+                    goods_amount_including_tax=_yen(s.goods_amount_incl),
+                    free_threshold=_yen(s.threshold) if s.threshold is not None else None,
+                )
+                for s in b.shipping
+            ],
+            per_rate=[
+                RateTotal(
+                    rate=r.rate_percent, reduced=r.reduced, base=_yen(r.base), tax=_yen(r.tax)
+                )
+                for r in b.per_rate
+            ],
+            subtotal=_yen(b.subtotal),
+            subtotal_including_tax=_yen(b.subtotal_incl),
+            shipping_total=_yen(b.shipping_total),
+            shipping_total_including_tax=_yen(b.shipping_total_incl),
+            tax_total=_yen(b.tax_total),
+            total_excluding_tax=_yen(b.total_excl),
+            total=_yen(b.total),
+            points=b.points,
+            amount_due=_yen(b.amount_due),
+        )
+
+
+def _line(line: PricedLine, en: bool, language: str) -> CartLine:
+    return CartLine(
+        id=to_global_id("CartLine", line.id),
+        product_id=to_global_id("Product", line.product_id),
+        product_code=line.product_code,
+        name=(line.name_en if en and line.name_en else line.name),
+        options=[
+            CartLineOption(
+                id=to_global_id("ProductOption", o.id),
+                code=o.code,
+                name=o.name_en if en and o.name_en else o.name,
+                group_name=o.group_name_en if en and o.group_name_en else o.group_name,
+                price=_yen(o.price),
+                price_including_tax=_yen(o.price_incl),
+            )
+            for o in line.options
+        ],
+        quantity=line.quantity,
+        desired_date=line.desired_date,
+        earliest_date=line.earliest_date,
+        time_slot=line.time_slot,
+        available=line.available,
+        problems=to_user_errors(list(line.problems), language),
+    )
+
+
+@strawberry.type(description="The caller's cart, priced from the catalog on every read.")
+class Cart:
+    guest: bool
+    lines: list[CartLine]
+    delivery_address_id: strawberry.ID | None
+    purchasable: bool = strawberry.field(description="False while any line is flagged.")
+    breakdown: PriceBreakdown
+
+    @classmethod
+    def of(cls, cart: PricedCart, language: str) -> Cart:
+        en = language == "en"
+        return cls(
+            guest=cart.guest,
+            lines=[_line(line, en, language) for line in cart.lines],
+            delivery_address_id=(
+                to_global_id("Address", cart.address.id) if cart.address else None
+            ),
+            purchasable=cart.purchasable,
+            breakdown=PriceBreakdown.of(cart.breakdown, cart.tax_display == "included"),
+        )

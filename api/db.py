@@ -140,3 +140,25 @@ async def unit_of_work() -> AsyncIterator[Any]:
         _after_commit.reset(token)
     for callback in pending:
         await callback()
+
+
+async def rows_by_keys(model: Any, keys: list[str], scope: dict[str, Any] | None) -> list[Any]:
+    """Rows for global-ID keys (strings of digits) within a visibility scope, in key order;
+    None for a key that is malformed, missing or outside the scope (None: nothing visible)."""
+    if scope is None:
+        return [None] * len(keys)
+    wanted = [row_key(k) for k in keys]
+    ids = {i for i in wanted if i is not None}
+    found = {o.pk: o for o in await model.filter(id__in=ids, **scope)} if ids else {}
+    return [found.get(i) if i is not None else None for i in wanted]
+
+
+MAX_ROW_ID = 2**31 - 1  # integer primary keys (PostgreSQL `integer`)
+
+
+def row_key(key: str) -> int | None:
+    """A primary key from text: ASCII digits within the column's range, else None."""
+    if not (key.isascii() and key.isdigit()) or len(key) > 10:
+        return None
+    value = int(key)
+    return value if 0 < value <= MAX_ROW_ID else None

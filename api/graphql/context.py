@@ -10,6 +10,8 @@ from strawberry.dataloader import DataLoader
 
 from api.accounts.security import ClientInfo
 from api.accounts.sessions import Caller
+from api.actor import Actor
+from api.logs import current_request_id
 from api.runtime import Runtime
 
 
@@ -26,6 +28,7 @@ class Context:
     cookies: dict[str, tuple[str | None, Any]] = field(default_factory=dict)
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
     _permissions: frozenset[str] | None = None
+    _actor: Actor | None = None
 
     async def permissions(self) -> frozenset[str]:
         """The caller's permissions, resolved once per request."""
@@ -35,6 +38,18 @@ class Context:
             user = self.caller.user
             self._permissions = await permissions_of(user) if user else frozenset()
         return self._permissions
+
+    async def actor(self) -> Actor:
+        """The caller as the services see it, built once per request."""
+        if self._actor is None:
+            self._actor = Actor(
+                user=self.caller.user,
+                permissions=await self.permissions(),
+                client=self.client(),
+                language=self.language,
+                request_id=current_request_id(),
+            )
+        return self._actor
 
     def client(self) -> ClientInfo:
         return ClientInfo(self.ip_address, self.user_agent)

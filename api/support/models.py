@@ -6,24 +6,19 @@ every row and its history.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
+# The enums live with their state machines; imported here for the fields (and the migrations).
+from api.support.states import InquiryCategory, InquiryStatus, WithdrawalStatus
 
-class InquiryCategory(StrEnum):
-    PRODUCT = "product"  # 商品・サービスについて
-    ORDER = "order"  # ご注文・お見積りについて
-    ACCOUNT = "account"  # 会員情報・ログインについて
-    BILLING = "billing"  # お支払い・ご請求について
-    OTHER = "other"  # その他
-
-
-class InquiryStatus(StrEnum):
-    OPEN = "open"  # waiting for staff
-    ANSWERED = "answered"  # the answer went out by mail
-    CLOSED = "closed"  # nothing more to do (resolved, duplicate, spam)
+__all__ = [
+    "Inquiry",
+    "InquiryCategory",
+    "InquiryStatus",
+    "WithdrawalRequest",
+    "WithdrawalStatus",
+]
 
 
 class Inquiry(Model):
@@ -63,12 +58,6 @@ class Inquiry(Model):
     def number(self) -> str:
         """The reference the sender quotes (お問い合わせ番号)."""
         return f"{self.id:06d}"
-
-
-class WithdrawalStatus(StrEnum):
-    REQUESTED = "requested"
-    COMPLETED = "completed"  # the account is closed
-    REJECTED = "rejected"  # staff declined, with a reason (e.g. an open contract)
 
 
 class WithdrawalRequest(Model):

@@ -25,10 +25,9 @@ from api.accounts.closure import (
 )
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.security import confirm_password
+from api.actor import Actor
 from api.audit.models import IdempotencyRecord
-from api.audit.state_machine import StateMachine
 from api.companies.permissions import StaffPermission
-from api.companies.roles import require_staff_permission
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
 from api.legal.models import LegalDocumentKind
@@ -43,27 +42,8 @@ from api.support.models import (
     WithdrawalRequest,
     WithdrawalStatus,
 )
+from api.support.states import INQUIRY_STATUS, WITHDRAWAL_STATUS
 from api.validation import is_valid_email, nfkc, normalize_email, normalize_phone
-
-INQUIRY_STATUS = StateMachine(
-    "inquiry",
-    {
-        InquiryStatus.OPEN: frozenset({InquiryStatus.ANSWERED, InquiryStatus.CLOSED}),
-        InquiryStatus.ANSWERED: frozenset({InquiryStatus.CLOSED}),
-        InquiryStatus.CLOSED: frozenset(),
-    },
-)
-
-WITHDRAWAL_STATUS = StateMachine(
-    "withdrawal_request",
-    {
-        WithdrawalStatus.REQUESTED: frozenset(
-            {WithdrawalStatus.COMPLETED, WithdrawalStatus.REJECTED}
-        ),
-        WithdrawalStatus.COMPLETED: frozenset(),
-        WithdrawalStatus.REJECTED: frozenset(),
-    },
-)
 
 # Category names in mails, by mail language.
 CATEGORY_LABELS = {
@@ -159,13 +139,14 @@ def _clean_inquiry(form: InquiryForm, sender: User | None, documents: dict) -> I
 
 async def submit_inquiry(
     rt: Runtime,
+    actor: Actor,
     form: InquiryForm,
     *,
-    sender: User | None = None,
-    ip_address: str = "",
     idempotency_key: str | None = None,
 ) -> Inquiry:
     """Store an inquiry, acknowledge it to the sender and tell the store's support address."""
+    sender = actor.user
+    ip_address = actor.client.ip_address if actor.client else ""
     documents = await current_documents()
     form = _clean_inquiry(form, sender, documents)
     if idempotency_key:
@@ -248,16 +229,18 @@ async def _replayed(result_ref: str, email: str) -> Inquiry:
     return inquiry
 
 
-async def get_inquiry(inquiry_id: int) -> Inquiry:
+async def _inquiry(inquiry_id: int) -> Inquiry:
     inquiry = await Inquiry.get_or_none(id=inquiry_id)
     if inquiry is None:
         raise DomainError.of("NOT_FOUND", "inquiryId")
     return inquiry
 
 
-async def answer_inquiry(rt: Runtime, inquiry: Inquiry, body: str, *, actor_id: int) -> Inquiry:
+async def answer_inquiry(rt: Runtime, actor: Actor, inquiry_id: int, body: str) -> Inquiry:
     """Mail the answer to the sender and record it; an inquiry is answered once."""
-    await require_staff_permission(actor_id, StaffPermission.MANAGE_INQUIRIES)
+    actor.require(StaffPermission.MANAGE_INQUIRIES)
+    inquiry = await _inquiry(inquiry_id)
+    actor_id = actor.user_id
     body = _text(body)
     if not body:
         raise DomainError.of("REQUIRED", "body")
@@ -290,8 +273,10 @@ async def answer_inquiry(rt: Runtime, inquiry: Inquiry, body: str, *, actor_id: 
     return inquiry
 
 
-async def close_inquiry(inquiry: Inquiry, *, actor_id: int, reason: str = "") -> Inquiry:
-    await require_staff_permission(actor_id, StaffPermission.MANAGE_INQUIRIES)
+async def close_inquiry(actor: Actor, inquiry_id: int, reason: str = "") -> Inquiry:
+    actor.require(StaffPermission.MANAGE_INQUIRIES)
+    inquiry = await _inquiry(inquiry_id)
+    actor_id = actor.user_id
     async with unit_of_work():
         await INQUIRY_STATUS.transition(
             inquiry,
@@ -307,9 +292,10 @@ async def close_inquiry(inquiry: Inquiry, *, actor_id: int, reason: str = "") ->
 
 
 async def request_withdrawal(
-    rt: Runtime, user: User, password: str, reason: str = ""
+    rt: Runtime, actor: Actor, password: str, reason: str = ""
 ) -> WithdrawalRequest:
     """Ask to close the account. A repeat while one is open returns that one, no new mail."""
+    user = actor.require_user()
     if user.kind != UserKind.MEMBER:
         raise DomainError.of("NOT_A_MEMBER")
     reason = _text(reason)
@@ -347,18 +333,18 @@ async def request_withdrawal(
     return request
 
 
-async def get_withdrawal_request(request_id: int) -> WithdrawalRequest:
+async def _withdrawal_request(request_id: int) -> WithdrawalRequest:
     request = await WithdrawalRequest.get_or_none(id=request_id)
     if request is None:
         raise DomainError.of("NOT_FOUND", "requestId")
     return request
 
 
-async def complete_withdrawal(
-    rt: Runtime, request: WithdrawalRequest, *, actor_id: int
-) -> WithdrawalRequest:
+async def complete_withdrawal(rt: Runtime, actor: Actor, request_id: int) -> WithdrawalRequest:
     """Close the account as the settings say, and tell the member at their address."""
-    await require_staff_permission(actor_id, StaffPermission.MANAGE_CUSTOMERS)
+    actor.require(StaffPermission.MANAGE_CUSTOMERS)
+    request = await _withdrawal_request(request_id)
+    actor_id = actor.user_id
     personal_data = rt.settings.withdrawal_personal_data
     async with unit_of_work():
         await WITHDRAWAL_STATUS.transition(
@@ -393,9 +379,11 @@ async def complete_withdrawal(
 
 
 async def reject_withdrawal(
-    rt: Runtime, request: WithdrawalRequest, reason: str, *, actor_id: int
+    rt: Runtime, actor: Actor, request_id: int, reason: str
 ) -> WithdrawalRequest:
-    await require_staff_permission(actor_id, StaffPermission.MANAGE_CUSTOMERS)
+    actor.require(StaffPermission.MANAGE_CUSTOMERS)
+    request = await _withdrawal_request(request_id)
+    actor_id = actor.user_id
     reason = _text(reason)
     if not reason:
         raise DomainError.of("REQUIRED", "reason")

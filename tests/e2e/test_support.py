@@ -702,8 +702,14 @@ async def test_services_check_the_staff_permission_too(rt, settings, store):
     catalog = await create_staff(
         settings, "cat@example.com", "Kumo-sora-77", "商品", "担当", role_key="catalog_manager"
     )
-    for actor in (member.id, catalog.id, None):
+    from api.actor import Actor
+
+    for actor, code in (
+        (await Actor.of_user(member), "FORBIDDEN"),
+        (await Actor.of_user(catalog), "FORBIDDEN"),
+        (Actor.anonymous(), "UNAUTHENTICATED"),
+    ):
         with pytest.raises(DomainError) as refused:
-            await service.complete_withdrawal(rt, request, actor_id=actor)
-        assert refused.value.problems[0].code == "FORBIDDEN"
+            await service.complete_withdrawal(rt, actor, request.id)
+        assert refused.value.problems[0].code == code
     assert (await User.get(id=member.id)).status == UserStatus.ACTIVE

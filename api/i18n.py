@@ -369,6 +369,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Deliveries go to addresses in Japan only.",
     },
     # -- end carts --
+    # ---- account security (issue 10) ----
+    "SECOND_FACTOR_METHOD_NOT_AVAILABLE": {
+        "ja": "このアカウントではこの認証方法は使えません。"
+        "認証アプリまたはバックアップコードをご利用ください。",
+        "en": "This account cannot use this method: use the authenticator app or a backup code.",
+    },
+    "REAUTHENTICATION_REQUIRED": {
+        "ja": "この操作にはパスワードの再入力が必要です。",
+        "en": "Enter your password again to do this.",
+    },
+    "PASSWORD_CONTAINS_PERSONAL_INFO": {
+        "ja": "氏名や会社名を含むパスワードは使用できません。",
+        "en": "The password must not contain your name or your company's name.",
+    },
 }
 
 

@@ -103,7 +103,16 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=list)
 
     # Sign-in security.
-    lock_after_failures: int = 10  # consecutive wrong passwords before the account locks
+    # Password guessing locks the account for a while, never for good: every
+    # LOCK_AFTER_FAILURES-th wrong password in a row locks sign-in for LOCK_MINUTES_FIRST,
+    # doubling with each further lock up to LOCK_MINUTES_MAX (5, 10, 20, 40, 60, 60, ...).
+    # A right password after the lock, a password reset or staff end it. 0: never lock.
+    lock_after_failures: int = 10
+    lock_minutes_first: int = 5
+    lock_minutes_max: int = 60
+    # Step-up: enrolling TOTP, granting a role and revoking trusted browsers need the
+    # password again unless the session proved it (sign-in or step-up) this recently.
+    reauthentication_minutes: int = 10
     login_challenge_minutes: int = 10  # time to complete the second factor
     two_factor_code_minutes: int = 10  # life of an emailed 6-digit code
     two_factor_max_attempts: int = 5  # wrong codes before a challenge dies

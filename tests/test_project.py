@@ -183,6 +183,10 @@ def test_every_mail_template_renders_in_both_languages():
         "fields": ["phone", "addressLine1"],
         "by": "山田 太郎",
         "store": {"name": "ストア", "support_email": "s@e.jp"},
+        "locked_until": "2026-12-02 18:05",
+        "change": "totp_enabled",
+        "at": "2026-12-02 18:05",
+        "ip_address": "203.0.113.7",
     }
     for name in template_names():
         for language in ("ja", "en"):

@@ -53,9 +53,13 @@ class User(Model):
     email_verified_at = fields.DatetimeField(null=True)
     approved_at = fields.DatetimeField(null=True)
     rejection_reason = fields.TextField(default="")
+    # A lock by staff (or the company administrator): stays until lifted.
     locked_at = fields.DatetimeField(null=True)
     lock_reason = fields.CharField(max_length=255, default="")
+    # Consecutive wrong passwords since the last sign-in, and the temporary lock they
+    # earned (password guessing): sign-in is refused until then, sessions stay.
     failed_login_count = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)
     password_changed_at = fields.DatetimeField(null=True)
     # Two-factor authentication. The TOTP secret is encrypted with SECRET_KEY.
@@ -87,6 +91,9 @@ class Session(Model):
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # When the password was last proven in this session (sign-in or step-up): sensitive
+    # changes within REAUTHENTICATION_MINUTES of it need no password again.
+    authenticated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "sessions"
@@ -182,6 +189,7 @@ class TrustedBrowser(Model):
 class SecurityEventKind(StrEnum):
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
+    PASSWORD_VERIFIED = "password_verified"  # right password, second factor pending
     SECOND_FACTOR_FAILED = "second_factor_failed"
     LOGOUT = "logout"
     SESSION_REVOKED = "session_revoked"
@@ -206,10 +214,14 @@ class SecurityEvent(Model):
     """The audit trail of sign-in and account security, readable by the user and staff."""
 
     id = fields.IntField(primary_key=True)
+    # None: a sign-in attempt for a login ID that belongs to no account.
     user = fields.ForeignKeyField(
-        "models.User", related_name="security_events", on_delete=fields.CASCADE
+        "models.User", related_name="security_events", null=True, on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(SecurityEventKind, max_length=32)
+    # Unknown login IDs: a keyed hash of the normalised ID (never the ID itself, which
+    # may be a password typed into the wrong field), so repeated attempts correlate.
+    login_id_hash = fields.CharField(max_length=64, default="")
     actor_id = fields.IntField(null=True)  # staff who locked/unlocked, else the user
     ip_address = fields.CharField(max_length=45, default="")
     user_agent = fields.CharField(max_length=255, default="")

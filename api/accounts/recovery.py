@@ -25,11 +25,13 @@ from api import clock
 from api.accounts.models import EmailToken, SecurityEventKind, TokenPurpose, User, UserStatus
 from api.accounts.passwords import check_password, hash_password_async, verify_password_async
 from api.accounts.security import (
+    LEGACY_AUTOMATIC_LOCK_REASON,
     ClientInfo,
     after_credentials_change,
     confirm_password,
+    lift_temporary_lock,
     record_event,
-    unlock,
+    temporarily_locked,
 )
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
@@ -243,8 +245,8 @@ async def reset_password(
 ) -> User:
     """Set a new password with a reset link (and the temporary password, when one was sent).
 
-    Unlocks the account and signs out everywhere. Issues no session: the user
-    signs in again, second factor included.
+    Ends a password-guessing lock (not a lock by staff) and signs out everywhere.
+    Issues no session: the user signs in again, second factor included.
     """
     token = await _usable_token(raw_token, TokenPurpose.PASSWORD_RESET)
     user = await User.get(id=token.user_id)
@@ -277,7 +279,11 @@ async def reset_password(
             failed_login_count=0,
             updated_at=now,
         )
-        await unlock(user, actor_id=user.id, client=client, detail="password reset")
+        # A guessing lock ends (the owner proved who they are); a lock by staff or the
+        # company administrator stays until they lift it.
+        if temporarily_locked(user) or user.lock_reason == LEGACY_AUTOMATIC_LOCK_REASON:
+            await record_event(user.id, SecurityEventKind.UNLOCKED, client, detail="password reset")
+        await lift_temporary_lock(user.id)
         await after_credentials_change(user.id)
         await record_event(user.id, SecurityEventKind.PASSWORD_RESET, client)
         await _password_changed_notice(rt, user)

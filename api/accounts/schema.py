@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from api import clock
 from api.accounts import registration
 from api.accounts.models import User as UserModel
 from api.accounts.models import UserKind as UserKindModel
@@ -63,7 +64,12 @@ class UserType(relay.Node):
     approved_at: datetime | None
     rejection_reason: str
     locked_at: datetime | None = strawberry.field(
-        description="Set while the account is locked (too many failed sign-ins or by staff)."
+        description="Set while the account is locked by staff or the company administrator "
+        "(until lifted)."
+    )
+    locked_until: datetime | None = strawberry.field(
+        description="Set while sign-in is refused after wrong passwords: a temporary lock "
+        "that ends at this time by itself."
     )
     created_at: datetime
     company_id: strawberry.Private[int | None]
@@ -115,6 +121,9 @@ class UserType(relay.Node):
             approved_at=u.approved_at,
             rejection_reason=u.rejection_reason,
             locked_at=u.locked_at,
+            locked_until=u.locked_until
+            if u.locked_until is not None and u.locked_until > clock.now()
+            else None,
             created_at=u.created_at,
             company_id=u.company_id,
             role_key=u.role_key,

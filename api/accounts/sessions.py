@@ -14,7 +14,14 @@ from api.accounts.passwords import (
     needs_rehash,
     verify_password_async,
 )
-from api.accounts.security import ClientInfo, count_failed_login, record_event, revoke_sessions
+from api.accounts.security import (
+    ClientInfo,
+    count_failed_login,
+    record_event,
+    record_unknown_login,
+    revoke_sessions,
+    temporarily_locked,
+)
 from api.db import unit_of_work
 from api.errors import DomainError
 from api.runtime import Runtime
@@ -90,6 +97,14 @@ async def login(
     user = await User.get_or_none(email=login_id)
     if user is None:
         await verify_password_async(s, _dummy_hash(rt), password)
+        await record_unknown_login(rt, login_id, client)
+        raise DomainError.of("INVALID_CREDENTIALS")
+    if temporarily_locked(user):
+        # While a guessing lock runs the password is not even checked (the same
+        # argon2 cost is paid): a right password answering differently would let the
+        # guesser go on guessing through the lock. The owner has the lock mail.
+        await verify_password_async(s, _dummy_hash(rt), password)
+        await record_event(user.id, SecurityEventKind.LOGIN_FAILED, client, detail="locked")
         raise DomainError.of("INVALID_CREDENTIALS")
     if not await verify_password_async(s, user.password_hash, password):
         async with unit_of_work():
@@ -97,19 +112,25 @@ async def login(
         raise DomainError.of("INVALID_CREDENTIALS")
     # Only the holder of the password learns the account's state.
     if user.locked_at is not None:
+        await record_event(user.id, SecurityEventKind.LOGIN_FAILED, client, detail="locked")
         raise DomainError.of("ACCOUNT_LOCKED")
     if user.status != UserStatus.ACTIVE:
+        await record_event(user.id, SecurityEventKind.LOGIN_FAILED, client, detail="not active")
         raise DomainError.of("ACCOUNT_NOT_ACTIVE")
     await rt.limiter.reset("login-account", login_id)
-    if user.failed_login_count:
-        await User.filter(id=user.id).update(failed_login_count=0)
+    if user.failed_login_count or user.locked_until is not None:
+        await User.filter(id=user.id).update(failed_login_count=0, locked_until=None)
     if needs_rehash(s, user.password_hash):
         # The cost setting went up since this hash was made: upgrade it now we know the password.
         await User.filter(id=user.id).update(password_hash=await hash_password_async(s, password))
     if two_factor.is_required(rt.policy, user) and not await two_factor.is_trusted_browser(
         user, trusted_browser_token
     ):
-        return LoginOutcome(challenge=await two_factor.start_challenge(rt, user, client))
+        async with unit_of_work():
+            challenge = await two_factor.start_challenge(rt, user, client)
+            # The password step passed: on the record, although no session exists yet.
+            await record_event(user.id, SecurityEventKind.PASSWORD_VERIFIED, client)
+        return LoginOutcome(challenge=challenge)
     return LoginOutcome(issued=await issue_session(rt, user, client))
 
 
@@ -122,6 +143,7 @@ async def issue_session(rt: Runtime, user: User, client: ClientInfo) -> IssuedSe
         ip_address=client.ip_address[:45],
         user_agent=client.user_agent[:255],
         last_seen_at=now,
+        authenticated_at=now,
         expires_at=now + timedelta(days=rt.settings.session_absolute_days),
     )
     await User.filter(id=user.id).update(last_login_at=now)
@@ -138,12 +160,12 @@ async def complete_second_factor(
     trust_browser: bool,
     client: ClientInfo,
 ) -> tuple[IssuedSession, two_factor.SecondFactorPassed]:
-    spent, user = await two_factor.check_second_factor(rt, challenge, method, code, client=client)
+    checked = await two_factor.check_second_factor(rt, challenge, method, code, client=client)
     async with unit_of_work():
         passed = await two_factor.finish_challenge(
-            rt, spent, user, trust_browser=trust_browser, client=client
+            rt, checked, trust_browser=trust_browser, client=client
         )
-        issued = await issue_session(rt, user, client)
+        issued = await issue_session(rt, checked.user, client)
     return issued, passed
 
 

@@ -129,6 +129,13 @@ class SecurityEventType:
     user_agent: str
     detail: str
     by_staff: bool = strawberry.field(description="Done by staff (lock, unlock), not the user.")
+    account_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Whose account (a User id); null for a login ID no account has.")
+    def user_id(self) -> strawberry.ID | None:
+        from api.graphql.ids import to_global_id
+
+        return strawberry.ID(to_global_id("User", self.account_id)) if self.account_id else None
 
     @classmethod
     def from_model(cls, e: SecurityEventModel) -> SecurityEventType:
@@ -139,6 +146,7 @@ class SecurityEventType:
             user_agent=e.user_agent,
             detail=e.detail,
             by_staff=e.actor_id is not None and e.actor_id != e.user_id,
+            account_id=e.user_id,
         )
 
 
@@ -379,19 +387,21 @@ class SignInQuery:
 
     @strawberry.field(
         permission_classes=[MANAGE_CUSTOMERS],
-        description="Staff: a user's security audit trail, newest first.",
+        description="Staff: the security audit trail, newest first: of one user (userId), "
+        "of sign-in attempts for a login ID that belongs to no account (loginId), or all.",
     )
     async def security_events(
         self,
         info: strawberry.Info,
-        user_id: strawberry.ID,
+        user_id: strawberry.ID | None = None,
+        login_id: str | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[SecurityEventType]:
-        key = int_id(user_id, "User", "userId")
-        qs = SecurityEventModel.filter(user_id=key).order_by("-at", "-id")
+        key = int_id(user_id, "User", "userId") if user_id is not None else None
+        qs = security.audit_trail(info.context.rt, user_id=key, login_id=login_id)
         return await paginate(
             qs, SecurityEventType.from_model, first=first, after=after, last=last, before=before
         )

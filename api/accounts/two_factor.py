@@ -61,8 +61,21 @@ def is_required(policy: Policy, user: User) -> bool:
     return False
 
 
+def email_code_allowed(user: User) -> bool:
+    """Emailed codes are a second factor only for accounts without TOTP.
+
+    Once an authenticator app is enrolled the mailbox is no second factor at all
+    (not only after a password reset): the mailbox already receives the reset link,
+    so a code mailed to it would let the mailbox alone replace both factors. Such
+    users finish with TOTP or a backup code (ASVS 6.4.3).
+    """
+    return user.totp_confirmed_at is None
+
+
 async def available_methods(user: User) -> list[SecondFactorMethod]:
-    methods = [SecondFactorMethod.EMAIL]  # every account has a verified address
+    methods = []
+    if email_code_allowed(user):
+        methods.append(SecondFactorMethod.EMAIL)  # every account has a verified address
     if user.totp_confirmed_at is not None:
         methods.append(SecondFactorMethod.TOTP)
     if await BackupCode.exists(user_id=user.id, used_at__isnull=True):
@@ -111,6 +124,9 @@ async def _open_challenge(raw: str) -> LoginChallenge:
 async def send_email_code(rt: Runtime, raw_challenge: str) -> datetime:
     """Mail a fresh 6-digit code for the challenge (the previous one dies)."""
     challenge = await _open_challenge(raw_challenge)
+    user = await User.get(id=challenge.user_id)
+    if not email_code_allowed(user):
+        raise DomainError.of("SECOND_FACTOR_METHOD_NOT_AVAILABLE", "method", method="EMAIL")
     s = rt.settings
     await rt.limiter.hit(
         "2fa-send", str(challenge.id), s.two_factor_code_send_limit, s.login_challenge_minutes * 60
@@ -121,7 +137,6 @@ async def send_email_code(rt: Runtime, raw_challenge: str) -> datetime:
         email_code_hash=keyed_hash(s.secret_key, "email-code", challenge.id, code),
         email_code_expires_at=expires_at,
     )
-    user = await User.get(id=challenge.user_id)
     await queue_mail(
         rt,
         "two_factor_code",
@@ -134,6 +149,16 @@ async def send_email_code(rt: Runtime, raw_challenge: str) -> datetime:
         user.language,
     )
     return expires_at
+
+
+@dataclass
+class CheckedFactor:
+    """A right code on an open challenge, not yet spent: `finish_challenge` spends both
+    in one transaction, so only the attempt that wins the challenge uses a backup code."""
+
+    challenge: LoginChallenge
+    user: User
+    backup_code_hash: str = ""
 
 
 @dataclass
@@ -150,11 +175,15 @@ async def check_second_factor(
     code: str,
     *,
     client: ClientInfo,
-) -> tuple[LoginChallenge, User]:
+) -> CheckedFactor:
     """Count the attempt and check the code. Not in a transaction on purpose: a failed
     attempt must stay counted (and audited) although the request fails."""
     challenge = await _open_challenge(raw_challenge)
     s = rt.settings
+    if method == SecondFactorMethod.EMAIL:
+        owner = await User.get(id=challenge.user_id)
+        if not email_code_allowed(owner):
+            raise DomainError.of("SECOND_FACTOR_METHOD_NOT_AVAILABLE", "method", method="EMAIL")
     # Guessing is bounded per challenge (attempts) and per account (across challenges).
     await rt.limiter.hit(
         "2fa-user", str(challenge.user_id), s.two_factor_max_attempts * 4, s.login_window_seconds
@@ -166,28 +195,49 @@ async def check_second_factor(
         raise DomainError.of("CHALLENGE_INVALID", "challenge")
     user = await User.get(id=challenge.user_id)
     code = "".join(code.split()).replace("-", "")
-    if not await _check(rt, user, challenge, method, code):
-        await record_event(
-            user.id, SecurityEventKind.SECOND_FACTOR_FAILED, client, detail=method.value
-        )
-        left = s.two_factor_max_attempts - challenge.attempts - 1
-        raise DomainError.of("INVALID_CODE", "code", attempts_left=max(left, 0))
-    return challenge, user
+    checked = CheckedFactor(challenge, user)
+    if method == SecondFactorMethod.BACKUP_CODE:
+        checked.backup_code_hash = await find_backup_code(rt, user, code)
+        ok = bool(checked.backup_code_hash)
+    else:
+        ok = await _check(rt, user, challenge, method, code)
+    if not ok:
+        raise await _wrong_code(rt, checked, method, client)
+    return checked
+
+
+async def _wrong_code(
+    rt: Runtime, checked: CheckedFactor, method: SecondFactorMethod, client: ClientInfo
+) -> DomainError:
+    await record_event(
+        checked.user.id, SecurityEventKind.SECOND_FACTOR_FAILED, client, detail=method.value
+    )
+    left = rt.settings.two_factor_max_attempts - checked.challenge.attempts - 1
+    return DomainError.of("INVALID_CODE", "code", attempts_left=max(left, 0))
 
 
 async def finish_challenge(
     rt: Runtime,
-    challenge: LoginChallenge,
-    user: User,
+    checked: CheckedFactor,
     *,
     trust_browser: bool,
     client: ClientInfo,
 ) -> SecondFactorPassed:
-    """Spend the challenge (once, even if two requests raced with valid codes)."""
+    """Spend the challenge (once, even if two requests raced with valid codes), then the
+    backup code it was answered with. Runs in the caller's transaction: the loser of
+    the challenge spends nothing, and a backup code that another challenge spent first
+    rolls the challenge back (PostgreSQL: the conditional UPDATE waits for the row lock
+    and sees the winner's commit; SQLite: one writer at a time)."""
+    challenge, user = checked.challenge, checked.user
     if not await LoginChallenge.filter(id=challenge.id, used_at__isnull=True).update(
         used_at=clock.now()
     ):
         raise DomainError.of("CHALLENGE_INVALID", "challenge")
+    if checked.backup_code_hash and not await spend_backup_code(
+        user, checked.backup_code_hash, client
+    ):
+        left = rt.settings.two_factor_max_attempts - challenge.attempts - 1
+        raise DomainError.of("INVALID_CODE", "code", attempts_left=max(left, 0))
     result = SecondFactorPassed(user=user)
     if trust_browser:
         result.trusted_browser_token = await trust_this_browser(rt, user, client)
@@ -201,6 +251,8 @@ async def _check(
     rt: Runtime, user: User, challenge: LoginChallenge, method: SecondFactorMethod, code: str
 ) -> bool:
     if method == SecondFactorMethod.EMAIL:
+        if not email_code_allowed(user):
+            return False
         if not challenge.email_code_hash or not code.isdigit():
             return False
         if (
@@ -219,8 +271,6 @@ async def _check(
         )
     if method == SecondFactorMethod.TOTP:
         return await accept_totp(rt, user, code)
-    if method == SecondFactorMethod.BACKUP_CODE:
-        return await use_backup_code(rt, user, code)
     return False
 
 
@@ -320,14 +370,22 @@ async def generate_backup_codes(rt: Runtime, user: User, client: ClientInfo) -> 
     return sorted(codes)
 
 
-async def use_backup_code(rt: Runtime, user: User, code: str) -> bool:
+async def find_backup_code(rt: Runtime, user: User, code: str) -> str:
+    """The hash of an unused backup code of the user, or "" (nothing is spent here)."""
     if not (code.isdigit() and len(code) == 8):
-        return False
+        return ""
+    digest = _backup_hash(rt, user.id, code)
+    exists = await BackupCode.exists(user_id=user.id, code_hash=digest, used_at__isnull=True)
+    return digest if exists else ""
+
+
+async def spend_backup_code(user: User, code_hash: str, client: ClientInfo) -> bool:
+    """Use the code once: only one conditional UPDATE finds it unused."""
     used = await BackupCode.filter(
-        user_id=user.id, code_hash=_backup_hash(rt, user.id, code), used_at__isnull=True
+        user_id=user.id, code_hash=code_hash, used_at__isnull=True
     ).update(used_at=clock.now())
     if used:
-        await record_event(user.id, SecurityEventKind.BACKUP_CODE_USED)
+        await record_event(user.id, SecurityEventKind.BACKUP_CODE_USED, client)
     return bool(used)
 
 

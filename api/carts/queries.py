@@ -25,25 +25,14 @@ from api.carts.pricing import (
 from api.catalog.models import OptionGroup, Product, ProductOption
 from api.catalog.service import is_visible
 from api.companies.models import Address
-from api.companies.service import address_owner
+from api.companies.service import ADDRESS_FIELDS, address_owner
 from api.tokens import hash_token
 
 # A guest cart untouched this long is gone for its token (a sweep may delete it later).
 GUEST_CART_DAYS = 30
 CART_COLUMNS = ("id", "user_id", "token_hash", "address_id", "coupon_code", "points", "updated_at")
-ADDRESS_COLUMNS = (
-    "id",
-    "label",
-    "recipient_name",
-    "recipient_name_kana",
-    "company_name",
-    "department",
-    "postal_code",
-    "prefecture",
-    "address_line1",
-    "address_line2",
-    "phone",
-)
+# The address book's own field list: a snapshot copies exactly what an entry holds.
+ADDRESS_COLUMNS = ("id", *ADDRESS_FIELDS)
 
 
 def guest_cutoff(now: datetime | None = None) -> datetime:

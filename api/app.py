@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,10 +20,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from tortoise import connections
 
+from api import metrics
 from api.db import close_db, init_db
 from api.dev_links import dev_link_routes
 from api.dev_mailbox import SmtpSink, mailbox_routes
@@ -129,6 +131,23 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             status_code=200 if ready else 503,
         )
 
+    async def metrics_page(request: Request) -> Response:
+        if settings.is_production:
+            given = request.headers.get("authorization", "")
+            expected = f"Bearer {settings.metrics_token}"
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return Response(
+                    "metrics need the bearer token\n",
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        with contextlib.suppress(Exception):
+            # The outbox figures come from the database; when it is down the last
+            # known values are served and /readyz says what failed.
+            await metrics.refresh_outbox()
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
@@ -138,6 +157,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/readyz", readyz),
         Route("/", root),
     ]
+    if settings.metrics_enabled and (settings.metrics_token or not settings.is_production):
+        routes.append(Route("/metrics", metrics_page))
     if settings.graphiql_enabled:
         routes += graphiql.routes()
     if embedded:

@@ -192,6 +192,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
         return 1
 
+    if settings.worker_metrics_port:
+        from api.metrics import serve_worker_metrics
+
+        serve_worker_metrics(settings.worker_metrics_host, settings.worker_metrics_port)
+
     async def run() -> None:
         await init_db(settings)
         rt = await Runtime.start(settings)

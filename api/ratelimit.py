@@ -5,6 +5,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from api.errors import DomainError
+from api.metrics import RATE_LIMIT_REFUSALS
 
 
 class RateLimiter:
@@ -23,6 +24,7 @@ class RateLimiter:
             pipe.ttl(name)
             count, _, ttl = await pipe.execute()
         if count > limit:
+            RATE_LIMIT_REFUSALS.labels(bucket).inc()
             raise DomainError.of("RATE_LIMITED", retry_after=max(int(ttl), 1))
 
     async def reset(self, bucket: str, key: str) -> None:

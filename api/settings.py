@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     worker_concurrency: int = 50
     worker_health_check_seconds: int = 30
 
+    # Prometheus metrics (api/metrics.py). The API serves /metrics; in production only
+    # with `Authorization: Bearer <METRICS_TOKEN>`, and not at all while that is empty.
+    # `torihiki worker` serves its own on WORKER_METRICS_HOST:WORKER_METRICS_PORT (0: off).
+    metrics_enabled: bool = True
+    metrics_token: str = ""
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 9101
+
     @property
     def is_production(self) -> bool:
         return self.environment == Environment.PRODUCTION

@@ -15,6 +15,7 @@ import arq.worker as arq_worker
 from arq import cron
 from arq.worker import Worker, func
 
+from api.metrics import instrumented
 from api.queue import QUEUE_NAME
 from api.runtime import Runtime
 from workers.jobs.mail import send_mail
@@ -28,11 +29,11 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # keep_result=0: a finished mail job leaves no result key behind, so the same
 # row can be enqueued again (staff re-send, sweeper) under the same job id.
 # Attempts are counted on the outbox row, so arq's own limit is only a backstop.
-FUNCTIONS = [func(send_mail, keep_result=0, max_tries=100, timeout=60)]
+FUNCTIONS = [func(instrumented(send_mail), keep_result=0, max_tries=100, timeout=60)]
 
 CRON_JOBS = [
-    cron(sweep_outbox, second={0, 30}, unique=True, timeout=120),
-    cron(purge_expired_tokens, hour={3}, minute={15}, unique=True, timeout=600),
+    cron(instrumented(sweep_outbox), second={0, 30}, unique=True, timeout=120),
+    cron(instrumented(purge_expired_tokens), hour={3}, minute={15}, unique=True, timeout=600),
 ]
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC
 from typing import Any
 
@@ -22,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from api import metrics
 from api.accounts.sessions import ANONYMOUS, authenticate
 from api.catalog import precomplete
 from api.catalog.cache import ResponseCache
@@ -104,6 +106,7 @@ class GraphQLEndpoint:
                 cache_key = await self.response_cache.key(payloads, language, media)
                 hit = self.response_cache.get(cache_key) if cache_key is not None else None
                 if hit is not None:
+                    metrics.CACHE_HITS.inc()
                     return Response(hit[1], status_code=hit[0], media_type=media)
             context = await self._context(request)
             if isinstance(payloads, list):
@@ -191,6 +194,7 @@ class GraphQLEndpoint:
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "operationName must be a string.")
         schema = self._schema_for(context)
+        started = time.perf_counter()
         try:
             result = await schema.execute(
                 query,
@@ -211,6 +215,9 @@ class GraphQLEndpoint:
         if executed:
             body["data"] = result.data
         status = 400 if media == GRAPHQL_RESPONSE and not executed else 200
+        metrics.observe_operation(
+            operation_name, query, time.perf_counter() - started, executed, body.get("errors", [])
+        )
         return status, body
 
     def _schema_for(self, context: Context) -> Any:

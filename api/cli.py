@@ -59,12 +59,18 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 def cmd_seed_catalog(args: argparse.Namespace) -> int:
     import time
 
+    from tqdm import tqdm
+
     from api.catalog.cache import VERSION_KEY
     from api.catalog.demo import generate_products
 
     settings = _settings()
     started = time.perf_counter()
-    made = asyncio.run(_with_db(settings, lambda: generate_products(args.products)))
+    # A bar on stderr (stdout keeps the summary line scripts read); silent off a terminal.
+    with tqdm(total=args.products, unit="products", disable=None, file=sys.stderr) as bar:
+        made = asyncio.run(
+            _with_db(settings, lambda: generate_products(args.products, progress=bar.update))
+        )
     if settings.redis_url:
         # Running API processes drop their cached catalog answers.
         import secrets

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     log_json: bool = False
 
     # Persistence and queue. An empty REDIS_URL selects the in-process fakeredis.
-    database_url: str = "sqlite://var/torihiki.sqlite3"
+    # An empty DATABASE_URL is one SQLite file per store profile (var/<profile>.sqlite3),
+    # so switching STORE_PROFILE in development never mixes one store's data into another.
+    database_url: str = ""
     redis_url: str = ""
     db_pool_max: int = 10
 
@@ -158,6 +160,12 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 9101
 
+    @model_validator(mode="after")
+    def _database_per_profile(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite://var/{profile_slug(self.store_profile)}.sqlite3"
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.environment == Environment.PRODUCTION
@@ -193,3 +201,9 @@ class Settings(BaseSettings):
             problems.append("DEBUG must be false")
         if problems:
             raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
+def profile_slug(store_profile: str) -> str:
+    """A file-name-safe name for a store profile (a shipped name or a TOML path)."""
+    stem = Path(store_profile).stem or "store"
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)

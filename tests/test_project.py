@@ -42,6 +42,22 @@ def test_production_refuses_dev_defaults():
     assert good.introspection_policy.value == "staff"
 
 
+def test_each_store_profile_has_its_own_development_database(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    urls = {
+        profile: Settings(_env_file=None, store_profile=profile).database_url
+        for profile in ("saas-b2b", "goods-b2c", "members-shop", "/srv/stores/my shop.toml")
+    }
+    assert urls == {
+        "saas-b2b": "sqlite://var/saas-b2b.sqlite3",
+        "goods-b2c": "sqlite://var/goods-b2c.sqlite3",
+        "members-shop": "sqlite://var/members-shop.sqlite3",
+        "/srv/stores/my shop.toml": "sqlite://var/my-shop.sqlite3",
+    }
+    explicit = Settings(_env_file=None, database_url="postgres://db/x", store_profile="goods-b2c")
+    assert explicit.database_url == "postgres://db/x"
+
+
 def test_cursors_round_trip_and_reject_garbage():
     assert decode_cursor(encode_cursor(41), "after") == 41
     from api.errors import DomainError

@@ -12,6 +12,7 @@ second, with the same derived columns the service would write.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -429,8 +430,13 @@ ADJECTIVES = [
 ]
 
 
-async def generate_products(n: int, *, seed: int = 7, batch: int = 2000) -> int:
-    """Add n published products (with tags and options on some) quickly; returns how many."""
+async def generate_products(
+    n: int, *, seed: int = 7, batch: int = 2000, progress: Callable[[int], Any] | None = None
+) -> int:
+    """Add n published products (with tags and options on some) quickly; returns how many.
+
+    `progress(k)` is called after each batch with the number of products it added.
+    """
     rng = random.Random(seed)  # reproducible catalogs make comparable benchmark runs
     if not await Category.exists():
         await seed_catalog(None)
@@ -503,4 +509,6 @@ async def generate_products(n: int, *, seed: int = 7, batch: int = 2000) -> int:
                 )
         await ProductOption.bulk_create(options)
         made += size
+        if progress is not None:
+            progress(size)
     return made

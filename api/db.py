@@ -70,6 +70,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.carts.migrations",
             },
+            # Document numbers (quotes, orders, invoices; issue 11).
+            "numbering": {
+                "models": ["api.numbering.models"],
+                "default_connection": "default",
+                "migrations": "api.numbering.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",
@@ -117,6 +123,11 @@ def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     if pending is None:
         raise RuntimeError("after_commit() called outside unit_of_work()")
     pending.append(callback)
+
+
+def in_unit_of_work() -> bool:
+    """Whether the caller runs inside `unit_of_work()` (its transaction)."""
+    return _after_commit.get() is not None
 
 
 @asynccontextmanager

@@ -7,14 +7,19 @@ profiles live beside this module, and STORE_PROFILE may also name a file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.money import TaxRounding
+
+if TYPE_CHECKING:
+    from api.numbering import NumberPattern
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
@@ -97,6 +102,45 @@ class DeliveryTimeSlot(_Frozen):
     name_en: str = ""
 
 
+# ---- document numbers (issue 11: quotes, orders, invoices) ------------------------------
+
+
+def _default_number_patterns() -> dict[str, str]:
+    # The seeds' stores number quotes and orders "EC…" (000 §3, §6).
+    return {
+        "quote": "EC{yyyymmdd}Q{seq:04}",
+        "order": "EC{yyyymmdd}{seq:05}",
+        "invoice": "EC{yyyymm}I{seq:05}",
+        "delivery_note": "EC{yyyymmdd}D{seq:04}",
+        "receipt": "EC{yyyymmdd}R{seq:04}",
+    }
+
+
+class NumberingPolicy(_Frozen):
+    """Number patterns per document series; see api/numbering for the placeholders."""
+
+    patterns: dict[str, str] = Field(default_factory=_default_number_patterns)
+
+    @field_validator("patterns")
+    @classmethod
+    def _valid_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        from api.numbering import parse_pattern
+
+        merged = {**_default_number_patterns(), **value}
+        for series, text in merged.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", series):
+                raise ValueError(f"number series {series!r}: lower-case letters, digits, _")
+            parse_pattern(text)
+        return merged
+
+    def pattern(self, series: str) -> NumberPattern:
+        from api.numbering import parse_pattern
+
+        if series not in self.patterns:
+            raise KeyError(f"no number pattern for series {series!r}")
+        return parse_pattern(self.patterns[series])
+
+
 # ---- the policy ----------------------------------------------------------------------------
 
 
@@ -120,6 +164,8 @@ class Policy(_Frozen):
     tax_rounding: TaxRounding = TaxRounding.FLOOR
     shipping: ShippingPolicy = ShippingPolicy()
     delivery_time_slots: tuple[DeliveryTimeSlot, ...] = ()
+    # Document numbers (issue 11).
+    numbering: NumberingPolicy = NumberingPolicy()
 
 
 def shipped_profiles() -> list[str]:

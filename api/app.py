@@ -25,6 +25,8 @@ from starlette.routing import Route
 from tortoise import connections
 
 from api import metrics
+from api.accounts.sessions import authenticate
+from api.catalog.cache import response_cache as catalog_response_cache
 from api.db import close_db, init_db
 from api.dev_links import dev_link_routes
 from api.dev_mailbox import SmtpSink, mailbox_routes
@@ -81,7 +83,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         else:
             rt = runtime
         app.state.rt = rt
-        app.state.graphql = GraphQLEndpoint(rt, schemas)
+        # The endpoint knows no domain: the catalog registers its response cache here.
+        app.state.graphql = GraphQLEndpoint(rt, schemas, response_cache=catalog_response_cache(rt))
         sink = worker_task = None
         if embedded and settings.embedded_smtp_sink:
             sink = SmtpSink(settings.mailbox_dir, settings.smtp_host, settings.smtp_port)

@@ -652,7 +652,7 @@ query Page($sort: ProductSort, $filter: ProductFilter) {
 
 
 async def test_precompleted_pages_answer_exactly_like_graphql_execution(gql, rt, monkeypatch):
-    from api.catalog import precomplete
+    from api.graphql import precomplete
 
     await seed_catalog(rt)
     await generate_products(30)

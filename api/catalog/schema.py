@@ -25,10 +25,11 @@ from api import clock
 from api.calendar.schema import ClosedDay
 from api.calendar.service import BusinessCalendar, load_calendar
 from api.catalog import models as m
-from api.catalog import precomplete, search, service
+from api.catalog import search, service
 from api.catalog.tax import rate_percent
 from api.companies.permissions import StaffPermission
 from api.errors import DomainError
+from api.graphql import precomplete
 from api.graphql.errors import UserError, to_user_errors, user_errors
 from api.graphql.ids import int_id, to_global_id
 from api.graphql.money import Money

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -24,11 +25,9 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from api import metrics
-from api.accounts.sessions import ANONYMOUS, authenticate
-from api.catalog import precomplete
-from api.catalog.cache import ResponseCache
 from api.errors import DomainError
 from api.graphql import graphiql
+from api.graphql.cache import ResponseCache
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
 from api.graphql.schema import Schemas
@@ -53,20 +52,28 @@ class RequestError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, rt: Runtime, schemas: Schemas) -> None:
+    """The endpoint knows no domain: `create_app` hands it who a token stands for
+    (`authenticate`, the accounts' sessions) and what may be cached (the catalog's)."""
+
+    def __init__(
+        self,
+        rt: Runtime,
+        schemas: Schemas,
+        *,
+        authenticate: Callable[[Runtime, str], Awaitable[Any]],
+        response_cache: ResponseCache | None = None,
+    ) -> None:
         self.rt = rt
+        self.authenticate = authenticate
         self.schemas = schemas
         self.settings = rt.settings
         public = self.settings.public_base_url.rstrip("/")
         self.allowed_origins = frozenset({*self.settings.allowed_origins, public})
         # GraphiQL with its assets served by torihiki (api/graphql/graphiql.py), no CDN.
         self.graphiql_html = graphiql.page_html() if self.settings.graphiql_enabled else None
-        # Resolvers may hand back finished JSON for plain data (api/catalog/precomplete.py).
-        for schema in (schemas.full, schemas.no_introspection):
-            precomplete.install(schema)
-        # Anonymous catalog reads, the hottest path, are answered from a per-process cache.
-        ttl = self.settings.catalog_cache_seconds
-        self.response_cache = ResponseCache(rt, ttl) if ttl > 0 else None
+        # Anonymous reads registered as cacheable (the catalog's, the hottest path) are
+        # answered from a per-process cache.
+        self.response_cache = response_cache
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
@@ -161,7 +168,7 @@ class GraphQLEndpoint:
             if token and request.method == "POST" and not self._origin_allowed(request):
                 # A cookie rides along on cross-site requests; a bearer token cannot.
                 raise RequestError(403, "This origin may not send requests with a session cookie.")
-        caller = await authenticate(self.rt, token) if token else ANONYMOUS
+        caller = await self.authenticate(self.rt, token)  # anonymous for no token
         client = request.client
         return Context(
             rt=self.rt,

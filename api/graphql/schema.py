@@ -32,6 +32,7 @@ from api.catalog.schema import CatalogMutation, CatalogQuery
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
 from api.graphql.limits import cost_limit_rule
+from api.graphql.precomplete import PrecompletingExecutionContext
 from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
 from api.settings import Settings
@@ -86,6 +87,8 @@ def _base_schema(extensions: list, debug: bool) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        # Resolvers may hand back finished JSON for plain data (api/graphql/precomplete.py).
+        execution_context_class=PrecompletingExecutionContext,
         config=StrawberryConfig(disable_field_suggestions=not debug),
     )
 

@@ -12,7 +12,10 @@ checks, leaf serialization (the schema's own `serialize`), basic Strawberry fiel
 (plain attributes) and relay `id`s. Anything else (fragments, directives, field
 arguments below the root, a repeated response key, resolver methods, abstract types)
 raises `NotSimple`, and the caller answers the ordinary way. The result goes back
-wrapped in `Precompleted`; `PrecompletingContext.complete_value` returns it as is.
+wrapped in `Precompleted`; `PrecompletingExecutionContext.complete_value`, the
+execution context `api.graphql.schema` builds every schema with, returns it as is.
+It lives here, not in a domain, because it knows GraphQL only; the catalog's
+product page is its one user today.
 
 The answers are the same bytes either way (tests compare both paths).
 """
@@ -31,6 +34,7 @@ from graphql import (
     is_leaf_type,
 )
 from strawberry import relay
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 DEFINITION = "strawberry-definition"
 
@@ -59,13 +63,8 @@ class PrecompletingMixin:
         )
 
 
-def install(schema: Any) -> None:
-    """Let resolvers of this Strawberry schema return `Precompleted` values."""
-    base = schema.execution_context_class
-    if not issubclass(base, PrecompletingMixin):
-        schema.execution_context_class = type(
-            "Precompleting" + base.__name__, (PrecompletingMixin, base), {}
-        )
+class PrecompletingExecutionContext(PrecompletingMixin, StrawberryGraphQLCoreExecutionContext):  # type: ignore[misc]
+    """The execution context every schema is built with (`api.graphql.schema`)."""
 
 
 def enabled(info: Any) -> bool:

@@ -83,8 +83,14 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         else:
             rt = runtime
         app.state.rt = rt
-        # The endpoint knows no domain: the catalog registers its response cache here.
-        app.state.graphql = GraphQLEndpoint(rt, schemas, response_cache=catalog_response_cache(rt))
+        # The endpoint knows no domain: who a token stands for and what may be cached
+        # are wired in here.
+        app.state.graphql = GraphQLEndpoint(
+            rt,
+            schemas,
+            authenticate=authenticate,
+            response_cache=catalog_response_cache(rt),
+        )
         sink = worker_task = None
         if embedded and settings.embedded_smtp_sink:
             sink = SmtpSink(settings.mailbox_dir, settings.smtp_host, settings.smtp_port)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from typing import Any
 
 import orjson

@@ -49,7 +49,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from api.demo import DEMO_PASSWORD, seed_demo
 
     settings = _settings()
-    done = asyncio.run(_with_db(settings, lambda: seed_demo(settings)))
+    done = asyncio.run(_with_db(settings, lambda: seed_demo(settings, store_catalog=True)))
     for line in done or ["demo data already present"]:
         print(f"  seeded: {line}" if done else f"  {line}")
     print(f"  demo password for every demo user: {DEMO_PASSWORD}")

@@ -8,12 +8,12 @@ from __future__ import annotations
 from api import clock
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.passwords import hash_password
-from api.catalog.demo import seed_catalog
+from api.catalog.demo import DEFAULT_DEMO, PROFILE_CATALOGS, seed_catalog
 from api.companies.demo import seed_companies
 from api.companies.models import Company
 from api.legal import service as legal
 from api.legal.models import LegalDocument, LegalDocumentKind
-from api.settings import Settings
+from api.settings import Settings, profile_slug
 
 DEMO_STAFF_EMAIL = "staff@example.com"
 DEMO_MEMBER_EMAIL = "member@example.com"
@@ -28,7 +28,13 @@ PRIVACY = """当ストアは、お客様の個人情報を、商品・サービ�
 ご本人確認、メールマガジンの配信（ご希望の方のみ）の目的で利用し、法令に基づく場合を除き第三者に提供しません。"""
 
 
-async def seed_demo(settings: Settings) -> list[str]:
+async def seed_demo(settings: Settings, *, store_catalog: bool = False) -> list[str]:
+    """Demo accounts, companies and a catalog; idempotent.
+
+    `store_catalog=True` (what `torihiki dev` and `seed-demo` use) seeds only the
+    catalog the running store profile sells; the tests take the full demo catalog
+    so that every kind of product is there whatever the profile.
+    """
     done: list[str] = []
     if not await LegalDocument.exists(kind=LegalDocumentKind.TERMS_OF_USE):
         await legal.publish(LegalDocumentKind.TERMS_OF_USE, "利用規約", TERMS)
@@ -106,7 +112,10 @@ async def seed_demo(settings: Settings) -> list[str]:
             email_verified_at=now,
         )
         done.append(f"applicant {DEMO_APPLICANT_EMAIL} (waiting for approval)")
-    done += await seed_catalog()
+    roots = DEFAULT_DEMO
+    if store_catalog:
+        roots = PROFILE_CATALOGS.get(profile_slug(settings.store_profile), DEFAULT_DEMO)
+    done += await seed_catalog(roots=roots)
     done += await seed_companies(
         password_hash, DEMO_MEMBER_EMAIL, DEMO_STAFF_EMAIL, DEMO_APPLICANT_EMAIL
     )

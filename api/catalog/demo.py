@@ -1,9 +1,14 @@
 """A believable demo catalog, and a fast generator of large catalogs for benchmarks.
 
-`seed_catalog()` builds what the three seed stores sell: SaaS services with
-monthly and annual plans, options and user-count rules (the B2B SaaS store),
-and goods shipped by the store or directly by the maker (the goods store),
-plus store holidays. It goes through the catalog service, so every rule holds.
+`seed_catalog()` builds what the three seed stores sell, one root category
+each: SaaS services with monthly and annual plans, options and user-count
+rules (`saas`, the B2B SaaS store), goods shipped by the store or directly by
+the maker (`goods`, the goods store), and time recorders, forms, cleaning
+machines and office supplies with maintenance contracts (`office`, the
+members' shop), plus store holidays. It goes through the catalog service, so
+every rule holds. `torihiki dev` seeds only the catalog of the running store
+profile (`PROFILE_CATALOGS`), so the dev store looks like the store it
+configures; the tests seed `DEFAULT_DEMO`, which has every kind of product.
 
 `generate_products(n)` is for benchmarks: bulk inserts, thousands of rows a
 second, with the same derived columns the service would write.
@@ -50,6 +55,11 @@ CATEGORIES = [
     ("goods-light", "照明", "Lighting", "goods"),
     ("goods-furniture", "家具", "Furniture", "goods"),
     ("goods-food", "食品", "Food", "goods"),
+    ("office", "業務用品", "Business supplies", None),
+    ("office-time", "タイムレコーダー・帳票", "Time recorders and forms", "office"),
+    ("office-clean", "清掃機・集塵機", "Cleaning machines and dust collectors", "office"),
+    ("office-supplies", "オフィス用品", "Office supplies", "office"),
+    ("office-service", "保守・サービス", "Maintenance and services", "office"),
 ]
 
 TAG_GROUPS = [
@@ -80,7 +90,21 @@ TAG_GROUPS = [
     ),
 ]
 
-MAKERS = [("森の木工房", "Mori Woodworks"), ("サンライト電機", "Sunlight Electric")]
+MAKERS = [
+    ("森の木工房", "Mori Woodworks"),
+    ("サンライト電機", "Sunlight Electric"),
+    ("クリーンワークス", "Clean Works"),
+]
+
+# The root categories each shipped store profile sells (api/stores/profiles/*.toml).
+PROFILE_CATALOGS: dict[str, tuple[str, ...]] = {
+    "saas-b2b": ("saas",),
+    "goods-b2c": ("goods",),
+    "members-shop": ("office",),
+}
+# What `seed_catalog()` and the tests take by default: subscriptions and goods of every
+# shipping class and tax category, which the catalog, cart and order tests count on.
+DEFAULT_DEMO = ("saas", "goods")
 
 SUPPORT = OptionGroupSpec(
     name="サポートプラン",
@@ -342,7 +366,195 @@ def _demo_products() -> list[dict[str, Any]]:
             "options": [],
         },
     ]
-    return products
+    return products + _office_products()
+
+
+def _office_products() -> list[dict[str, Any]]:
+    """The members' shop (manual 000): recorders and their forms, cleaning, supplies."""
+    return [
+        {
+            "code": "time-recorder-tr10",
+            "name": "タイムレコーダー TR-10",
+            "name_en": "Time recorder TR-10",
+            "description": "タイムカードを差し込むだけで出退勤を記録。月末の集計を自動化します。",
+            "description_en": "Records clock-in and clock-out on time cards; totals each month.",
+            "category": "office-time",
+            "price": 39800,
+            "max_quantity": 10,
+            "lead_time_days": 2,
+            "tags": ["業務効率化", "法令対応", "買い切り", "小規模"],
+            "options": [
+                OptionGroupSpec(
+                    name="初期設定",
+                    name_en="Set-up",
+                    max_select=1,
+                    options=[
+                        OptionSpec(
+                            code="tr10-setup",
+                            name="締め日・時刻の初期設定代行",
+                            name_en="Closing day and clock set-up done for you",
+                            price=3000,
+                            lead_time_days=3,
+                        )
+                    ],
+                )
+            ],
+        },
+        {
+            "code": "time-card-100",
+            "name": "タイムカード（100枚入）",
+            "name_en": "Time cards (100)",
+            "description": "TR-10用のタイムカード。締め日に合わせて1日・16日始まりを選べます。",
+            "description_en": "Time cards for the TR-10, starting on the 1st or the 16th.",
+            "category": "office-time",
+            "price": 1800,
+            "max_quantity": 50,
+            "lead_time_days": 1,
+            "tags": ["買い切り"],
+            "options": [
+                OptionGroupSpec(
+                    name="締め日",
+                    name_en="Closing day",
+                    min_select=1,
+                    max_select=1,
+                    options=[
+                        OptionSpec(
+                            code="card-1st", name="1日始まり", name_en="From the 1st", price=0
+                        ),
+                        OptionSpec(
+                            code="card-16th", name="16日始まり", name_en="From the 16th", price=0
+                        ),
+                    ],
+                )
+            ],
+        },
+        {
+            "code": "payslip-form-1000",
+            "name": "給与明細書 連続用紙（1,000枚）",
+            "name_en": "Payslip forms, continuous (1,000 sheets)",
+            "description": "圧着式の給与明細書。500枚単位でご注文ください。",
+            "description_en": "Sealed payslip forms, ordered in steps of 500 sheets.",
+            "category": "office-time",
+            "price": 6,
+            "min_quantity": 1000,
+            "quantity_step": 500,
+            "max_quantity": 20000,
+            "lead_time_days": 3,
+            "tags": ["法令対応", "買い切り"],
+            "options": [],
+        },
+        {
+            "code": "dust-collector-dc300",
+            "name": "集塵機 DC-300",
+            "name_en": "Dust collector DC-300",
+            "description": "工場・作業場の粉じんを集める業務用集塵機。"
+            "メーカーより直送します（2〜3週間）。",
+            "description_en": "An industrial dust collector, shipped by the maker in 2-3 weeks.",
+            "category": "office-clean",
+            "maker": "クリーンワークス",
+            "price": 268000,
+            "max_quantity": 3,
+            "lead_time_days": 15,
+            "shipping_class": ShippingClass.MAKER_DIRECT,
+            "tags": ["法令対応", "メーカー直送", "買い切り", "中規模", "大規模"],
+            "options": [
+                OptionGroupSpec(
+                    name="設置工事",
+                    name_en="Installation",
+                    max_select=1,
+                    options=[
+                        OptionSpec(
+                            code="dc300-install",
+                            name="搬入・設置工事",
+                            name_en="Delivery and installation",
+                            price=45000,
+                            lead_time_days=20,
+                        )
+                    ],
+                )
+            ],
+        },
+        {
+            "code": "floor-scrubber-fs50",
+            "name": "床洗浄機 FS-50",
+            "name_en": "Floor scrubber FS-50",
+            "description": "オフィスや店舗の床を洗浄・吸水まで一度に。メーカーより直送します。",
+            "description_en": "Scrubs and dries office and shop floors in one pass; maker direct.",
+            "category": "office-clean",
+            "maker": "クリーンワークス",
+            "price": 158000,
+            "max_quantity": 5,
+            "lead_time_days": 10,
+            "shipping_class": ShippingClass.MAKER_DIRECT,
+            "tags": ["業務効率化", "メーカー直送", "買い切り"],
+            "options": [],
+        },
+        {
+            "code": "copy-paper-a4",
+            "name": "コピー用紙 A4（500枚×5冊）",
+            "name_en": "Copy paper A4 (5 × 500 sheets)",
+            "description": "白色度の高い再生紙。1箱単位、20箱までご注文いただけます。",
+            "description_en": "Bright recycled paper; by the box, up to 20 boxes.",
+            "category": "office-supplies",
+            "price": 2980,
+            "max_quantity": 20,
+            "lead_time_days": 1,
+            "tags": ["コスト削減", "買い切り"],
+            "options": [],
+        },
+        {
+            "code": "green-tea-bags-100",
+            "name": "業務用 緑茶ティーバッグ（100袋）",
+            "name_en": "Green tea bags for the office (100)",
+            "description": "来客用・休憩用の国産緑茶。食品のため軽減税率（8%）の対象です。",
+            "description_en": "Japanese green tea for guests and breaks; reduced tax rate (8%).",
+            "category": "office-supplies",
+            "price": 1500,
+            "tax_category": TaxCategory.REDUCED,
+            "max_quantity": 30,
+            "lead_time_days": 1,
+            "tags": ["買い切り"],
+            "options": [],
+        },
+        {
+            "code": "recorder-care-y",
+            "name": "タイムレコーダー保守サービス（年額）",
+            "name_en": "Time recorder maintenance (annual)",
+            "description": "故障時の代替機先出しと年1回の点検。1台ごとのご契約です。",
+            "description_en": "A replacement sent first on failure and a yearly check, per unit.",
+            "kind": ProductKind.SUBSCRIPTION,
+            "plan": SubscriptionPlan.ANNUAL,
+            "category": "office-service",
+            "price": 9600,
+            "max_quantity": 10,
+            "lead_time_days": 5,
+            "tags": ["業務効率化"],
+            "options": [],
+        },
+        {
+            "code": "office-cleaning-m",
+            "name": "定期オフィス清掃（月額）",
+            "name_en": "Regular office cleaning (monthly)",
+            "description": "月2回、床・共用部を清掃します。契約は10坪単位です。",
+            "description_en": "Floors and shared areas cleaned twice a month, per 10 tsubo.",
+            "kind": ProductKind.SUBSCRIPTION,
+            "plan": SubscriptionPlan.MONTHLY,
+            "category": "office-service",
+            "price": 12000,
+            "min_quantity": 1,
+            "max_quantity": 50,
+            "lead_time_days": 10,
+            "tags": ["業務効率化", "中規模"],
+            "options": [],
+        },
+    ]
+
+
+def _root_of(code: str) -> str:
+    parents = {c: parent for c, _, _, parent in CATEGORIES}
+    while parents.get(code):
+        code = parents[code]  # type: ignore[assignment]
+    return code
 
 
 HOLIDAYS = [
@@ -353,12 +565,18 @@ HOLIDAYS = [
 ]
 
 
-async def seed_catalog(rt: Any = None) -> list[str]:
-    """The demo catalog, published; idempotent (nothing happens when products exist)."""
+async def seed_catalog(rt: Any = None, roots: tuple[str, ...] = DEFAULT_DEMO) -> list[str]:
+    """The demo catalog under `roots`, published; idempotent (nothing happens when
+    products exist)."""
     if await Product.exists():
         return []
+    unknown = set(roots) - {c for c, _, _, parent in CATEGORIES if parent is None}
+    if unknown:
+        raise ValueError(f"no demo catalog named {sorted(unknown)}")
     categories: dict[str, int] = {}
     for code, name, name_en, parent in CATEGORIES:
+        if _root_of(code) not in roots:
+            continue
         category = await service.create_category(
             rt, code=code, name=name, name_en=name_en, parent_id=categories.get(parent or "")
         )
@@ -370,11 +588,13 @@ async def seed_catalog(rt: Any = None) -> list[str]:
             tags[name] = (
                 await service.create_tag(rt, group_id=group.id, name=name, name_en=name_en)
             ).id
+    products = [p for p in _demo_products() if _root_of(p["category"]) in roots]
+    used = {p.get("maker") for p in products}
     makers = {
         name: (await service.create_maker(rt, name=name, name_en=name_en)).id
         for name, name_en in MAKERS
+        if name in used
     }
-    products = _demo_products()
     for spec in products:
         data = {k: v for k, v in spec.items() if k not in ("category", "maker", "tags", "options")}
         data["category_id"] = categories[spec["category"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,16 @@ class WithdrawalPersonalData(StrEnum):
 
     ANONYMIZE = "anonymize"  # names, contact data and address replaced, email freed
     KEEP = "keep"  # the account is closed, its data stays as it was
+
+
+class CookieSameSite(StrEnum):
+    LAX = "lax"
+    STRICT = "strict"
+    NONE = "none"
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+HOST_PREFIX = "__Host-"
 
 
 class Settings(BaseSettings):
@@ -100,8 +111,14 @@ class Settings(BaseSettings):
     email_token_ttl_minutes: int = 60 * 24
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
+    # Production names both cookies with the `__Host-` prefix (Secure, Path=/, no Domain:
+    # no subdomain can plant or overwrite them). SESSION_COOKIE_SECURE unset: Secure,
+    # except outside production on a loopback http:// PUBLIC_BASE_URL, where browsers
+    # and scripts would otherwise never send it back. SameSite=None is for an SPA on
+    # another site (it needs Secure; the Origin check and CORS apply as always).
     session_cookie_name: str = "torihiki_session"
-    session_cookie_secure: bool = True
+    session_cookie_secure: bool | None = None
+    session_cookie_samesite: CookieSameSite = CookieSameSite.LAX
     allowed_origins: list[str] = Field(default_factory=list)
 
     # Sign-in security.
@@ -166,6 +183,27 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite://var/{profile_slug(self.store_profile)}.sqlite3"
         return self
 
+    @model_validator(mode="after")
+    def _cookies(self) -> Settings:
+        if self.is_production:
+            for attr in ("session_cookie_name", "trusted_browser_cookie_name"):
+                name = getattr(self, attr)
+                if not name.startswith(HOST_PREFIX):
+                    setattr(self, attr, HOST_PREFIX + name)
+        if self.session_cookie_samesite == CookieSameSite.NONE and not self.cookie_secure:
+            raise ValueError("SESSION_COOKIE_SAMESITE=none needs Secure cookies (HTTPS)")
+        return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """The `Secure` attribute of the session and trusted-browser cookies."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        if self.is_production:
+            return True
+        url = urlsplit(self.public_base_url)
+        return not (url.scheme == "http" and (url.hostname or "") in LOOPBACK_HOSTS)
+
     @property
     def is_production(self) -> bool:
         return self.environment == Environment.PRODUCTION
@@ -199,6 +237,8 @@ class Settings(BaseSettings):
             problems.append("EMBEDDED_SMTP_SINK must be false (use a real SMTP server)")
         if self.debug:
             problems.append("DEBUG must be false")
+        if not self.cookie_secure:
+            problems.append("SESSION_COOKIE_SECURE must not be false (cookies need HTTPS)")
         if problems:
             raise RuntimeError("refusing to start in production: " + "; ".join(problems))
 

@@ -267,10 +267,13 @@ class GraphQLEndpoint:
         return formatted
 
     def _apply_cookies(self, context: Context, response: Response) -> None:
-        secure = self.settings.session_cookie_secure
+        secure = self.settings.cookie_secure
+        samesite = self.settings.session_cookie_samesite.value
         for name, (value, expires_at) in context.cookies.items():
             if value is None:
-                response.delete_cookie(name, path="/", httponly=True, secure=secure, samesite="lax")
+                response.delete_cookie(
+                    name, path="/", httponly=True, secure=secure, samesite=samesite
+                )
             else:
                 response.set_cookie(
                     name,
@@ -278,7 +281,7 @@ class GraphQLEndpoint:
                     expires=expires_at.astimezone(UTC),
                     httponly=True,
                     secure=secure,
-                    samesite="lax",
+                    samesite=samesite,
                     path="/",
                 )
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BACKEND, free_port
+from api.demo import DEMO_MEMBER_EMAIL, DEMO_PASSWORD
+from tests.conftest import BACKEND, LOGIN, SEND_LOGIN_CODE, VERIFY_SECOND_FACTOR, free_port
 from tests.helpers import REGISTER, VERIFY, application
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,53 @@ async def _wait_ready(client: httpx.AsyncClient, process: subprocess.Popen) -> N
             pass
         await asyncio.sleep(0.1)
     raise AssertionError("torihiki dev did not become ready")
+
+
+async def _mail_text(client: httpx.AsyncClient, needle: str) -> str:
+    for _ in range(100):
+        mailbox = (await client.get("/dev/mailbox")).text
+        for name in re.findall(r"/dev/mailbox/([^/'\"]+\.eml)/text", mailbox):
+            text = (await client.get(f"/dev/mailbox/{name}/text")).text
+            if needle in text:
+                return text
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no mail with {needle!r} in the dev mailbox")
+
+
+async def _cookie_sign_in_over_loopback_http(client: httpx.AsyncClient) -> None:
+    """A script on http://127.0.0.1 signs in with the emailed code and keeps the cookie:
+    on a loopback http:// base URL the session cookie is not Secure (issue 15)."""
+    login = (
+        await client.post(
+            "/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {"input": {"loginId": DEMO_MEMBER_EMAIL, "password": DEMO_PASSWORD}},
+            },
+        )
+    ).json()["data"]["login"]
+    challenge = login["challenge"]["token"]
+    sent = (
+        await client.post(
+            "/graphql", json={"query": SEND_LOGIN_CODE, "variables": {"challenge": challenge}}
+        )
+    ).json()
+    assert sent["data"]["sendLoginCode"]["userErrors"] == [], sent
+    code = re.search(r"認証コード: (\d{6})", await _mail_text(client, "認証コード: ")).group(1)
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": VERIFY_SECOND_FACTOR,
+            "variables": {"input": {"challenge": challenge, "method": "EMAIL", "code": code}},
+        },
+    )
+    assert response.json()["data"]["verifySecondFactor"]["userErrors"] == []
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("torihiki_session=") and "HttpOnly" in cookie
+    assert "secure" not in cookie.lower()
+    # The client's cookie jar sends it back over plain http: the member is signed in.
+    me = (await client.post("/graphql", json={"query": "{ me { email } }"})).json()
+    assert me["data"]["me"] == {"email": DEMO_MEMBER_EMAIL}
 
 
 async def test_torihiki_dev_serves_graphql_and_the_mailbox(tmp_path):
@@ -85,6 +133,7 @@ async def test_torihiki_dev_serves_graphql_and_the_mailbox(tmp_path):
                 await client.post("/graphql", json={"query": VERIFY, "variables": {"token": token}})
             ).json()
             assert verified["data"]["verifyEmail"]["status"] == "PENDING_APPROVAL"
+            await _cookie_sign_in_over_loopback_http(client)
     finally:
         process.terminate()
         try:

@@ -59,18 +59,25 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 def cmd_seed_catalog(args: argparse.Namespace) -> int:
     import time
 
-    from tqdm import tqdm
-
     from api.catalog.cache import VERSION_KEY
     from api.catalog.demo import generate_products
+    from api.jobs.models import JobOrigin
+    from api.jobs.progress import track
 
     settings = _settings()
     started = time.perf_counter()
-    # A bar on stderr (stdout keeps the summary line scripts read); silent off a terminal.
-    with tqdm(total=args.products, unit="products", disable=None, file=sys.stderr) as bar:
-        made = asyncio.run(
-            _with_db(settings, lambda: generate_products(args.products, progress=bar.update))
-        )
+
+    async def seed() -> int:
+        # A bar on stderr (stdout keeps the summary line scripts read; silent off a
+        # terminal), and the same progress as a job run staff can read (`jobRuns`).
+        async with track(
+            "seed_catalog", origin=JobOrigin.CLI, total=args.products, unit="products", bar=True
+        ) as progress:
+            made = await generate_products(args.products, progress=progress.advance)
+            progress.run.message = f"{made:,} products generated"
+            return made
+
+    made = asyncio.run(_with_db(settings, seed))
     if settings.redis_url:
         # Running API processes drop their cached catalog answers.
         import secrets

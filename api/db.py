@@ -64,6 +64,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.support.migrations",
             },
+            # Progress of long jobs (issue 15).
+            "jobs": {
+                "models": ["api.jobs.models"],
+                "default_connection": "default",
+                "migrations": "api.jobs.migrations",
+            },
             # Carts (issue 11).
             "carts": {
                 "models": ["api.carts.models"],

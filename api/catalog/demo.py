@@ -16,6 +16,7 @@ second, with the same derived columns the service would write.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable
 from datetime import date
@@ -655,7 +656,8 @@ async def generate_products(
 ) -> int:
     """Add n published products (with tags and options on some) quickly; returns how many.
 
-    `progress(k)` is called after each batch with the number of products it added.
+    `progress(k)` is called after each batch with the number of products it added
+    (a plain function or a coroutine function such as `Progress.advance`).
     """
     rng = random.Random(seed)  # reproducible catalogs make comparable benchmark runs
     if not await Category.exists():
@@ -730,5 +732,7 @@ async def generate_products(
         await ProductOption.bulk_create(options)
         made += size
         if progress is not None:
-            progress(size)
+            reported = progress(size)
+            if inspect.isawaitable(reported):  # `Progress.advance` of api/jobs
+                await reported
     return made

@@ -33,6 +33,7 @@ from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
 from api.graphql.limits import cost_limit_rule
 from api.graphql.precomplete import PrecompletingExecutionContext
+from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
 from api.settings import Settings
@@ -53,6 +54,7 @@ class Query(
     CompaniesQuery,
     MembersQuery,
     CartsQuery,
+    JobsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "

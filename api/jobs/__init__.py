@@ -1,0 +1,1 @@
+"""Progress of long jobs (issue 15): what a CLI bar shows, staff read in the schema."""

@@ -82,6 +82,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.numbering.migrations",
             },
+            # Orders (issue 12).
+            "orders": {
+                "models": ["api.orders.models"],
+                "default_connection": "default",
+                "migrations": "api.orders.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -26,7 +26,7 @@ from api.accounts.closure import (
 from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.security import confirm_password
 from api.actor import Actor
-from api.audit.models import IdempotencyRecord
+from api.audit.idempotency import check_key, earlier_result, run_once
 from api.companies.permissions import StaffPermission
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
@@ -149,10 +149,9 @@ async def submit_inquiry(
     ip_address = actor.client.ip_address if actor.client else ""
     documents = await current_documents()
     form = _clean_inquiry(form, sender, documents)
-    if idempotency_key:
-        done = await IdempotencyRecord.get_or_none(scope="inquiry", key=idempotency_key)
-        if done is not None:
-            return await _replayed(done.result_ref, form.email)
+    earlier = await earlier_result("inquiry", check_key(idempotency_key))
+    if earlier is not None:  # a retry is answered before it counts against the limits
+        return await _replayed(earlier, form.email)
     s = rt.settings
     await rt.limiter.hit(
         "inquiry-ip", ip_address or "-", s.inquiry_limit_per_ip, s.inquiry_window_seconds
@@ -161,64 +160,62 @@ async def submit_inquiry(
         "inquiry-email", form.email, s.inquiry_limit_per_email, s.inquiry_window_seconds
     )
     language = sender.language if sender else form.language
-    try:
-        async with unit_of_work():
-            inquiry = await Inquiry.create(
-                user_id=sender.id if sender else None,
-                category=form.category,
-                name=form.name,
-                email=form.email,
-                phone=form.phone,
-                company_name=form.company_name,
-                subject=form.subject,
-                body=form.body,
-                language=language,
-                privacy_policy_version=documents[LegalDocumentKind.PRIVACY_POLICY].version,
-                ip_address=ip_address[:45],
-            )
-            if idempotency_key:
-                await IdempotencyRecord.create(
-                    scope="inquiry", key=idempotency_key, result_ref=str(inquiry.id)
-                )
-            await queue_mail(
-                rt,
-                "inquiry_received",
-                inquiry.email,
-                {
-                    "name": inquiry.name,
-                    "number": inquiry.number,
-                    "category": category_label(inquiry.category, language),
-                    # Only a signed-in sender's address is known to be theirs: echo the text
-                    # to them alone.
-                    "subject": inquiry.subject if sender else "",
-                    "body": inquiry.body if sender else "",
-                },
-                language,
-            )
-            await queue_mail(
-                rt,
-                "inquiry_notification",
-                rt.policy.support_email,
-                {
-                    "name": inquiry.name,
-                    "number": inquiry.number,
-                    "category": category_label(inquiry.category, "ja"),
-                    "subject": inquiry.subject,
-                    "body": inquiry.body,
-                    "email": inquiry.email,
-                    "phone": inquiry.phone,
-                    "company_name": inquiry.company_name,
-                    "member": bool(sender),
-                },
-                "ja",
-            )
-    except IntegrityError:
-        # The same key raced in from a double click: the winner's inquiry is the answer.
-        if not idempotency_key:
-            raise
-        done = await IdempotencyRecord.get(scope="inquiry", key=idempotency_key)
-        return await _replayed(done.result_ref, form.email)
-    return inquiry
+
+    async def store() -> Inquiry:
+        inquiry = await Inquiry.create(
+            user_id=sender.id if sender else None,
+            category=form.category,
+            name=form.name,
+            email=form.email,
+            phone=form.phone,
+            company_name=form.company_name,
+            subject=form.subject,
+            body=form.body,
+            language=language,
+            privacy_policy_version=documents[LegalDocumentKind.PRIVACY_POLICY].version,
+            ip_address=ip_address[:45],
+        )
+        await queue_mail(
+            rt,
+            "inquiry_received",
+            inquiry.email,
+            {
+                "name": inquiry.name,
+                "number": inquiry.number,
+                "category": category_label(inquiry.category, language),
+                # Only a signed-in sender's address is known to be theirs: echo the text
+                # to them alone.
+                "subject": inquiry.subject if sender else "",
+                "body": inquiry.body if sender else "",
+            },
+            language,
+        )
+        await queue_mail(
+            rt,
+            "inquiry_notification",
+            rt.policy.support_email,
+            {
+                "name": inquiry.name,
+                "number": inquiry.number,
+                "category": category_label(inquiry.category, "ja"),
+                "subject": inquiry.subject,
+                "body": inquiry.body,
+                "email": inquiry.email,
+                "phone": inquiry.phone,
+                "company_name": inquiry.company_name,
+                "member": bool(sender),
+            },
+            "ja",
+        )
+        return inquiry
+
+    return await run_once(
+        "inquiry",
+        idempotency_key,
+        work=store,
+        ref=lambda inquiry: str(inquiry.id),
+        replay=lambda ref: _replayed(ref, form.email),
+    )
 
 
 async def _replayed(result_ref: str, email: str) -> Inquiry:

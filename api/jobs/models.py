@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
+from api.jobs.states import JobOrigin, JobRunStatus
 
-class JobRunStatus(StrEnum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-class JobOrigin(StrEnum):
-    CLI = "cli"
-    WORKER = "worker"
+__all__ = ["JobOrigin", "JobRun", "JobRunStatus"]
 
 
 class JobRun(Model):

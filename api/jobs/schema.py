@@ -13,12 +13,12 @@ from api.graphql.connections import Page, connection
 from api.graphql.pagination import Connection
 from api.graphql.permissions import IsStaff
 from api.graphql.rows import FromRow
-from api.jobs import models, queries
+from api.jobs import queries, states
 
-strawberry.enum(models.JobRunStatus, name="JobRunStatus")
-strawberry.enum(models.JobOrigin, name="JobOrigin")
-JobRunStatus = models.JobRunStatus
-JobOrigin = models.JobOrigin
+strawberry.enum(states.JobRunStatus, name="JobRunStatus")
+strawberry.enum(states.JobOrigin, name="JobOrigin")
+JobRunStatus = states.JobRunStatus
+JobOrigin = states.JobOrigin
 
 
 @strawberry.type(

@@ -88,6 +88,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.orders.migrations",
             },
+            # Closing-date billing (issue 14).
+            "billing": {
+                "models": ["api.billing.models"],
+                "default_connection": "default",
+                "migrations": "api.billing.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -383,6 +383,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "氏名や会社名を含むパスワードは使用できません。",
         "en": "The password must not contain your name or your company's name.",
     },
+    # ---- closing-date billing (issue 14) ----
+    "PAYMENT_TERM_NOT_OFFERED": {
+        "ja": "この支払条件は選択できません。",
+        "en": "This payment term is not offered.",
+    },
+    "NO_COMPANY": {
+        "ja": "会社に所属する会員のみ利用できます。",
+        "en": "Only members of a company can do this.",
+    },
 }
 
 

@@ -26,6 +26,7 @@ from strawberry.schema.config import StrawberryConfig
 from api.accounts.recovery_schema import RecoveryMutation
 from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.accounts.signin_schema import SignInMutation, SignInQuery
+from api.billing.schema import BillingMutation, BillingQuery
 from api.calendar.schema import CalendarMutation, CalendarQuery
 from api.carts.schema import CartsQuery
 from api.catalog.schema import CatalogMutation, CatalogQuery
@@ -55,6 +56,7 @@ class Query(
     MembersQuery,
     CartsQuery,
     JobsQuery,
+    BillingQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -80,6 +82,7 @@ class Mutation(
     SupportMutation,
     CompaniesMutation,
     MembersMutation,
+    BillingMutation,
 ):
     pass
 

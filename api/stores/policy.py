@@ -14,8 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from api.billing.states import DueDateShift, PaymentTerm
 from api.money import TaxRounding
 
 if TYPE_CHECKING:
@@ -141,6 +142,29 @@ class NumberingPolicy(_Frozen):
         return parse_pattern(self.patterns[series])
 
 
+# ---- closing-date billing (issue 14) -------------------------------------------------------
+
+
+class BillingPolicy(_Frozen):
+    """Payment terms offered and how the dates of an invoice move (docs/billing.md)."""
+
+    # The terms members may choose (seed 000 §7). Guests and members without a
+    # company always have 月末締め/翌月末払い, so that one must be offered.
+    payment_terms: tuple[PaymentTerm, ...] = tuple(PaymentTerm)
+    # A due date on a weekend, holiday, store closure or Dec 31 – Jan 3 moves here.
+    due_date_shift: DueDateShift = DueDateShift.PREVIOUS
+    # The qualified-invoice issuer registration number (適格請求書発行事業者登録番号).
+    registration_number: str = Field("", pattern=r"^(T\d{13})?$")
+
+    @model_validator(mode="after")
+    def _guest_term_offered(self) -> BillingPolicy:
+        if PaymentTerm.MONTH_END_NEXT_MONTH_END not in self.payment_terms:
+            raise ValueError("payment_terms must include month_end_next_month_end (guests' term)")
+        if len(set(self.payment_terms)) != len(self.payment_terms):
+            raise ValueError("payment_terms lists a term twice")
+        return self
+
+
 # ---- the policy ----------------------------------------------------------------------------
 
 
@@ -166,6 +190,10 @@ class Policy(_Frozen):
     delivery_time_slots: tuple[DeliveryTimeSlot, ...] = ()
     # Document numbers (issue 11).
     numbering: NumberingPolicy = NumberingPolicy()
+
+
+    # Closing-date billing (issue 14).
+    billing: BillingPolicy = BillingPolicy()
 
 
 def shipped_profiles() -> list[str]:

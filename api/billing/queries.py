@@ -7,7 +7,7 @@ from typing import Any
 from api.actor import Actor
 from api.billing.models import PaymentTermChange
 from api.companies.permissions import MemberPermission, StaffPermission
-from api.db import rows_by_keys
+from api.db import MAX_ROW_ID, rows_by_keys
 from api.errors import DomainError
 
 
@@ -26,6 +26,8 @@ def _company_for(actor: Actor, company_id: int | None) -> int:
         actor.require(StaffPermission.MANAGE_BILLING)
         if company_id is None:
             raise DomainError.of("REQUIRED", "companyId")
+        if not 0 < company_id <= MAX_ROW_ID:
+            raise DomainError.of("NOT_FOUND", "companyId")
         return company_id
     actor.require_user()
     if actor.company_id is None:

@@ -191,7 +191,6 @@ class Policy(_Frozen):
     # Document numbers (issue 11).
     numbering: NumberingPolicy = NumberingPolicy()
 
-
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()
 

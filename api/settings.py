@@ -90,7 +90,10 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
+    graphql_max_comments: int = 500
     graphql_max_cost: int = 5000
+    graphql_max_fragment_spreads: int = 500
+    graphql_max_errors: int = 20
     graphql_max_batch: int = 10
     graphql_max_body_bytes: int = 200_000
     graphql_cache_size: int = 512

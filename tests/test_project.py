@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.graphql.limits import cost_limit_rule
+from api.graphql.limits import DocumentLimits, limits_rule
 from api.graphql.pagination import decode_cursor, encode_cursor
 from api.settings import DEV_SECRET_KEY, Environment, Settings
 
@@ -80,8 +80,8 @@ def test_cost_rule_multiplies_by_page_size():
       type Query { items(first: Int): ItemConnection! }
     """)
     query = "{ items(first: 100) { edges { node { id tags { edges { node { id } } } } } } }"
-    assert validate(sdl, parse(query), [cost_limit_rule(100_000)]) == []
-    [error] = validate(sdl, parse(query), [cost_limit_rule(1000)])
+    assert validate(sdl, parse(query), [limits_rule(DocumentLimits(max_cost=100_000))]) == []
+    [error] = validate(sdl, parse(query), [limits_rule(DocumentLimits(max_cost=1000))])
     assert error.extensions["code"] == "QUERY_TOO_COMPLEX"
     assert error.extensions["cost"] > 1000
 

@@ -74,7 +74,12 @@ class ResponseCache:
     def cacheable(self, query: str, operation_name: str | None) -> bool:
         known = self._documents.get((query, operation_name))
         if known is None:
-            known = _only_reads_of(self.roots, query, operation_name)
+            settings = self.rt.settings
+            parse_limits = {  # the API's own parser limits (api/graphql/limits.py)
+                "max_lexical_tokens": settings.graphql_max_tokens,
+                "max_comments": settings.graphql_max_comments,
+            }
+            known = _only_reads_of(self.roots, query, operation_name, parse_limits)
             if len(self._documents) >= self.max_entries:
                 self._documents.clear()
             self._documents[(query, operation_name)] = known
@@ -130,7 +135,9 @@ class ResponseCache:
             self._entries.popitem(last=False)
 
 
-def _only_reads_of(allowed: frozenset[str], query: str, operation_name: str | None) -> bool:
+def _only_reads_of(
+    allowed: frozenset[str], query: str, operation_name: str | None, parse_limits: dict[str, int]
+) -> bool:
     from graphql import (
         FieldNode,
         FragmentDefinitionNode,
@@ -143,7 +150,7 @@ def _only_reads_of(allowed: frozenset[str], query: str, operation_name: str | No
     )
 
     try:
-        document = parse(query)
+        document = parse(query, **parse_limits)
     except GraphQLError:
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -155,20 +162,23 @@ def _only_reads_of(allowed: frozenset[str], query: str, operation_name: str | No
     if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
         return False
 
-    def roots(selection_set: Any, seen: frozenset[str]) -> bool:
-        for selection in selection_set.selections:
+    # Each fragment is looked at once (a fragment spread twice by each of 30 others must
+    # not be walked 2^30 times). An unknown fragment is not cacheable; a cycle is left to
+    # validation, which refuses it (and answers with errors are never cached).
+    pending = [operations[0].selection_set]
+    entered: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
             if isinstance(selection, FieldNode):
                 if selection.name.value not in allowed:
                     return False
             elif isinstance(selection, InlineFragmentNode):
-                if not roots(selection.selection_set, seen):
-                    return False
+                pending.append(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
-                if name in seen or name not in fragments:
+                if name not in fragments:
                     return False
-                if not roots(fragments[name].selection_set, seen | {name}):
-                    return False
-        return True
-
-    return roots(operations[0].selection_set, frozenset())
+                if name not in entered:
+                    entered.add(name)
+                    pending.append(fragments[name].selection_set)
+    return True

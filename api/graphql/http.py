@@ -247,6 +247,17 @@ class GraphQLEndpoint:
                 extensions={"code": problem.code, "field": list(problem.field or ())},
             ).formatted
         if (
+            not error.path
+            and isinstance(original, ValueError | TypeError)
+            and not isinstance(original, GraphQLError)
+        ):
+            # The document never ran: a literal graphql-core could not coerce (an Int of
+            # 5,000 digits) is the client's mistake; Python's own text stays out of it.
+            text = error.message.split(", but encountered error")[0].rstrip(".") + "."
+            return GraphQLError(
+                text, nodes=error.nodes, extensions={"code": "GRAPHQL_VALIDATION_FAILED"}
+            ).formatted
+        if (
             original is not None
             and not isinstance(original, (GraphQLError, PublicError))
             and not _is_permission_error(original)

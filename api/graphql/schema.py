@@ -1,9 +1,11 @@
 """Assembly of the one schema from the domains' query and mutation types.
 
-Abuse limits are validation rules built once per process. Extensions are
-passed as factories (a fresh instance per request: instances carry the
-request's execution context), but the rule classes inside them are shared,
-which is what lets the validation cache hit across requests.
+Abuse limits (api/graphql/limits.py) are built once per process: parser limits,
+then document limits measured in linear time before the schema's validation
+rules, with a cap on validation errors. Extensions are passed as factories (a
+fresh instance per request: instances carry the request's execution context),
+but the rule classes and the cached validator inside them are shared, which is
+what lets the validation cache hit across requests.
 """
 
 from __future__ import annotations
@@ -11,16 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry import relay
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from api.accounts.recovery_schema import RecoveryMutation
@@ -32,7 +27,7 @@ from api.carts.schema import CartsQuery
 from api.catalog.schema import CatalogMutation, CatalogQuery
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
-from api.graphql.limits import cost_limit_rule
+from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator
 from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalQuery
@@ -112,25 +107,34 @@ class Schemas:
 
 
 def build_schemas(settings: Settings) -> Schemas:
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
-        cost_limit_rule(settings.graphql_max_cost),
-    ]
+    limits = DocumentLimits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_cost=settings.graphql_max_cost,
+        max_spreads=settings.graphql_max_fragment_spreads,
+    )
     size = settings.graphql_cache_size
-    max_tokens = settings.graphql_max_tokens
+    validator = cached_validator(limits, settings.graphql_max_errors, size)
+    parse_limits = (
+        settings.graphql_max_tokens,
+        settings.graphql_max_comments,
+        settings.graphql_max_body_bytes,
+    )
+    # graphql-core's recommended rule (not among the specified ones): nested introspection
+    # lists (`fields { type { fields ... } }`) multiply the answer's size.
+    rules = [MaxIntrospectionDepthRule]
 
     def extensions(rules: list) -> list:
         return [
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: ParseLimits(*parse_limits),
             lambda: ParserCache(maxsize=size),
             lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=size),
+            lambda: Validation(validator),
         ]
 
     return Schemas(
-        full=_base_schema(extensions(limit_rules), settings.debug),
+        full=_base_schema(extensions(rules), settings.debug),
         no_introspection=_base_schema(
-            extensions([*limit_rules, NoSchemaIntrospectionCustomRule]), settings.debug
+            extensions([*rules, NoSchemaIntrospectionCustomRule]), settings.debug
         ),
     )

@@ -9,16 +9,21 @@ arq job without ever enqueueing a mail for a change that rolled back).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from api.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MODEL_MODULES = [
     "api.accounts.models",
@@ -153,22 +158,80 @@ async def unit_of_work() -> AsyncIterator[Any]:
     """One transaction; after-commit callbacks run only if it commits.
 
     Nested units join the outer one, and their callbacks wait for the outer
-    commit too.
+    commit too. Guarded against two ways a task's transaction state goes wrong:
+
+    * BEGIN fails (the server dropped the connection): Tortoise has already set
+      the task's connection context to the new transaction and holds a pooled
+      connection (on SQLite, the transaction lock), and never undoes either, so
+      every later unit of work in that task would fail or hang. `_begin` undoes
+      both before the error propagates.
+    * The outermost unit finds a transaction already open in its task: a leftover
+      of such a failure elsewhere (finalized, or its connection closed) is
+      dropped; a live one (raw `in_transaction()` around a unit of work) is a
+      misuse, refused, because the callbacks would run before that commit.
     """
     outer = _after_commit.get()
     if outer is not None:
         async with in_transaction() as conn:
             yield conn
         return
+    _check_no_open_transaction()
     pending: list[Callable[[], Awaitable[None]]] = []
     token = _after_commit.set(pending)
     try:
-        async with in_transaction() as conn:
+        context = in_transaction()
+        conn = await _begin(context)
+        try:
             yield conn
+        except BaseException as e:
+            await context.__aexit__(type(e), e, e.__traceback__)
+            raise
+        else:
+            await context.__aexit__(None, None, None)
     finally:
         _after_commit.reset(token)
     for callback in pending:
         await callback()
+
+
+def _check_no_open_transaction() -> None:
+    current = connections.get("default")
+    if not isinstance(current, TransactionalDBClient):
+        return
+    raw = getattr(current, "_connection", None)
+    closed = raw is None or (callable(getattr(raw, "is_closed", None)) and raw.is_closed())
+    if getattr(current, "_finalized", False) or closed:
+        log.warning("dropping a transaction context left behind in this task")
+        connections.set("default", current._parent)  # type: ignore[attr-defined]
+        return
+    raise RuntimeError(
+        "unit_of_work() entered inside a transaction it did not open; use unit_of_work() "
+        "for the outer transaction too, so after-commit callbacks wait for the real commit"
+    )
+
+
+async def _begin(context: Any) -> Any:
+    """Enter a Tortoise transaction context; if BEGIN fails, undo what it left set."""
+    try:
+        return await context.__aenter__()
+    except BaseException:
+        # The token is set after the connection (or SQLite's lock) was taken and just
+        # before BEGIN: only then is there something of ours to give back.
+        token = getattr(context, "token", None)
+        if token is None:
+            raise
+        with contextlib.suppress(Exception):
+            connections.reset(token)
+        client = getattr(context, "client", None)  # pooled backends (asyncpg)
+        pool = getattr(getattr(client, "_parent", None), "_pool", None)
+        raw = getattr(client, "_connection", None)
+        if pool is not None and raw is not None:
+            with contextlib.suppress(Exception):
+                await pool.release(raw)
+        lock = getattr(context, "_trxlock", None)  # SQLite: one transaction at a time
+        if lock is not None and lock.locked():
+            lock.release()
+        raise
 
 
 async def rows_by_keys(model: Any, keys: list[str], scope: dict[str, Any] | None) -> list[Any]:

@@ -164,13 +164,29 @@ class Settings(BaseSettings):
     # their customer for accounting whichever is chosen.
     withdrawal_personal_data: WithdrawalPersonalData = WithdrawalPersonalData.ANONYMIZE
 
-    # Outbox delivery.
-    outbox_max_attempts: int = 6
+    # Outbox delivery. Temporary failures (network, SMTP 4xx) retry with capped
+    # exponential backoff until the horizon, like a mail server's queue; permanent
+    # ones (5xx) fail at once. docs/settings.md explains each.
+    outbox_max_attempts: int = 100
     outbox_retry_base_seconds: float = 5.0
-    outbox_stale_seconds: int = 120
+    outbox_retry_max_delay_seconds: float = 1800.0
+    outbox_retry_horizon_seconds: int = 24 * 3600
+    # Must stay above mail_job_timeout_seconds: a claim older than this is one whose
+    # worker died, never one still sending (the job is cancelled at its timeout).
+    outbox_stale_seconds: int = 45
     outbox_sweep_batch: int = 500
+    # A send_mail job (claim, render, SMTP, mark sent) is cancelled after this long.
+    mail_job_timeout_seconds: float = 30.0
+    # Marking a sent mail SENT is retried this long through a database blip.
+    mail_mark_sent_retry_seconds: float = 10.0
     worker_concurrency: int = 50
     worker_health_check_seconds: int = 30
+    # SIGTERM: the worker stops taking jobs and waits this long for running ones.
+    worker_shutdown_wait_seconds: int = 40
+    # /readyz gives each dependency this long to answer.
+    readyz_timeout_seconds: float = 2.0
+    # Redis lost: the worker retries with backoff from 0.5 s up to this, forever.
+    worker_reconnect_max_delay_seconds: float = 10.0
 
     # Prometheus metrics (api/metrics.py). The API serves /metrics; in production only
     # with `Authorization: Bearer <METRICS_TOKEN>`, and not at all while that is empty.
@@ -206,6 +222,15 @@ class Settings(BaseSettings):
             return True
         url = urlsplit(self.public_base_url)
         return not (url.scheme == "http" and (url.hostname or "") in LOOPBACK_HOSTS)
+
+    @model_validator(mode="after")
+    def _outbox_timing(self) -> Settings:
+        if self.outbox_stale_seconds <= self.mail_job_timeout_seconds:
+            raise ValueError(
+                "OUTBOX_STALE_SECONDS must be greater than MAIL_JOB_TIMEOUT_SECONDS, or the "
+                "sweeper could hand a mail that is still being sent to a second worker"
+            )
+        return self
 
     @property
     def is_production(self) -> bool:

@@ -143,6 +143,7 @@ def settings(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Settings
         argon2_memory_cost_kib=1024,
         argon2_parallelism=1,
         outbox_retry_base_seconds=0.01,
+        outbox_max_attempts=6,  # the outbox tests exhaust the attempts quickly
         session_cookie_secure=True,
         db_pool_max=20,
     )

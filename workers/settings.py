@@ -7,13 +7,18 @@ tests, so all three run exactly the same jobs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import arq.worker as arq_worker
 from arq import cron
-from arq.worker import Worker, func
+from arq.constants import in_progress_key_prefix
+from arq.cron import CronJob
+from arq.utils import timestamp_ms
+from arq.worker import Function, Worker, func
+from redis.exceptions import ResponseError, WatchError
 
 from api.metrics import instrumented
 from api.queue import QUEUE_NAME
@@ -29,10 +34,15 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # keep_result=0: a finished mail job leaves no result key behind, so the same
 # row can be enqueued again (staff re-send, sweeper) under the same job id.
 # Attempts are counted on the outbox row, so arq's own limit is only a backstop.
+# send_mail's timeout is replaced by MAIL_JOB_TIMEOUT_SECONDS in build_worker().
+# Each function's timeout is also how long its job stays marked in progress
+# (TorihikiWorker.start_jobs), so a long cron job never holds mail back.
 FUNCTIONS = [func(instrumented(send_mail), keep_result=0, max_tries=100, timeout=60)]
 
 CRON_JOBS = [
-    cron(instrumented(sweep_outbox), second={0, 30}, unique=True, timeout=120),
+    # Every 15 s: with OUTBOX_STALE_SECONDS=45 a mail held by a killed worker is sent
+    # again within a minute.
+    cron(instrumented(sweep_outbox), second={0, 15, 30, 45}, unique=True, timeout=120),
     cron(instrumented(purge_expired_tokens), hour={3}, minute={15}, unique=True, timeout=600),
 ]
 
@@ -42,12 +52,67 @@ async def _no_redis_info(_redis: Any, log_func: Any) -> None:
 
 
 class TorihikiWorker(Worker):
-    """arq's Worker that closes the SMTP sessions it pooled when it stops.
+    """arq's Worker that closes the SMTP sessions it pooled when it stops, and marks
+    each job in progress for its own function's timeout.
 
     `main()` is the task both `run()` and `async_run()` await: it returns at the end
     of a burst and is cancelled at shutdown, so its `finally` covers every way out
     (arq's `on_shutdown` only runs from `close()`, which burst runs in tests skip).
+
+    arq 0.28 marks every job in progress for the largest timeout of all functions
+    plus 10 s (610 s with the 600-s token purge beside a 30-s mail job); while that
+    key lives, the job cannot run again, so mail held by a killed worker waited ten
+    minutes. `start_jobs` below is arq's own with one change: a cron job's key lives
+    for that cron function's timeout + 10 s, any other job's for the largest timeout
+    of the queued (non-cron) functions + 10 s.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        queued = [
+            f.timeout_s or self.job_timeout_s
+            for f in self.functions.values()
+            if not isinstance(f, CronJob)
+        ]
+        self.queued_in_progress_s = (max(queued) if queued else self.job_timeout_s) + 10
+        self.in_progress_timeout_s = self.queued_in_progress_s
+
+    def in_progress_seconds(self, job_id: str) -> float:
+        if job_id.startswith("cron:"):
+            function = self.functions.get(job_id.rsplit(":", 1)[0])
+            if function is not None:
+                return (function.timeout_s or self.job_timeout_s) + 10
+        return self.queued_in_progress_s
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id_b in job_ids:
+            await self.sem.acquire()
+            if self.job_counter >= self.max_jobs:
+                self.sem.release()
+                return None
+            self.job_counter = self.job_counter + 1
+            job_id = job_id_b.decode()
+            in_progress_key = in_progress_key_prefix + job_id
+            async with self.pool.pipeline(transaction=True) as pipe:
+                await pipe.watch(in_progress_key)
+                ongoing_exists = await pipe.exists(in_progress_key)
+                score = await pipe.zscore(self.queue_name, job_id)
+                if ongoing_exists or not score or score > timestamp_ms():
+                    # Running elsewhere, finished, or re-enqueued with a delay.
+                    self.job_counter = self.job_counter - 1
+                    self.sem.release()
+                    continue
+                pipe.multi()
+                pipe.psetex(in_progress_key, int(self.in_progress_seconds(job_id) * 1000), b"1")
+                try:
+                    await pipe.execute()
+                except (ResponseError, WatchError):
+                    self.job_counter = self.job_counter - 1
+                    self.sem.release()
+                else:
+                    t = self.loop.create_task(self.run_job(job_id, int(score)))
+                    t.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+                    self.tasks[job_id] = t
 
     async def main(self) -> None:
         try:
@@ -58,6 +123,15 @@ class TorihikiWorker(Worker):
                 await mailer.close()
 
 
+def functions(rt: Runtime) -> list[Function]:
+    """FUNCTIONS with the timeouts that come from settings."""
+    timeouts = {"send_mail": rt.settings.mail_job_timeout_seconds}
+    return [
+        dataclasses.replace(f, timeout_s=timeouts[f.name]) if f.name in timeouts else f
+        for f in FUNCTIONS
+    ]
+
+
 def build_worker(
     rt: Runtime, *, burst: bool = False, cron_jobs: bool = True, handle_signals: bool = True
 ) -> Worker:
@@ -65,7 +139,7 @@ def build_worker(
         # fakeredis has no INFO command, which arq calls once at start-up to log.
         arq_worker.log_redis_info = _no_redis_info
     return TorihikiWorker(
-        functions=FUNCTIONS,
+        functions=functions(rt),
         cron_jobs=CRON_JOBS if cron_jobs else None,
         queue_name=QUEUE_NAME,
         redis_pool=rt.redis,

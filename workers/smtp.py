@@ -26,6 +26,10 @@ class PermanentMailError(Exception):
     """The server refused for good (bad recipient, bad credentials): do not retry."""
 
 
+class TemporaryMailError(Exception):
+    """The server answered 4xx (greylisting, busy, over a limit): retry later."""
+
+
 def _client(settings: Settings) -> aiosmtplib.SMTP:
     return aiosmtplib.SMTP(
         hostname=settings.smtp_host,
@@ -40,17 +44,26 @@ def _client(settings: Settings) -> aiosmtplib.SMTP:
 
 
 def _classify(e: Exception) -> Exception:
-    """The exception to raise: PermanentMailError for a refusal that retrying cannot fix."""
-    if isinstance(
-        e,
-        aiosmtplib.SMTPRecipientsRefused
-        | aiosmtplib.SMTPAuthenticationError
-        | aiosmtplib.SMTPSenderRefused
-        | aiosmtplib.SMTPNotSupported,
-    ):
+    """The exception to raise: PermanentMailError for a refusal that retrying cannot fix.
+
+    The reply code decides, at every step (MAIL FROM, RCPT TO, DATA, AUTH): 5xx is
+    permanent, 4xx temporary (greylisting answers 451 at RCPT; a relay over its
+    limits answers 421/452). Errors without a code (connection refused or dropped,
+    timeouts) are temporary too; only a missing extension (STARTTLS not offered)
+    is permanent, since retrying the same server cannot change it.
+    """
+    if isinstance(e, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in e.recipients]
+        if any(500 <= code < 600 for code in codes):
+            return PermanentMailError(str(e))
+        return TemporaryMailError(str(e))
+    if isinstance(e, aiosmtplib.SMTPNotSupported):
         return PermanentMailError(str(e))
-    if isinstance(e, aiosmtplib.SMTPResponseException) and 500 <= e.code < 600:
-        return PermanentMailError(f"{e.code} {e.message}")
+    if isinstance(e, aiosmtplib.SMTPResponseException):
+        if 500 <= e.code < 600:
+            return PermanentMailError(f"{e.code} {e.message}")
+        if 400 <= e.code < 500:
+            return TemporaryMailError(f"{e.code} {e.message}")
     return e
 
 

@@ -10,8 +10,10 @@ or a killed worker left behind.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -31,8 +33,11 @@ log = logging.getLogger(__name__)
 SEND_MAIL_JOB = "send_mail"
 
 
-def job_id(message_id: uuid.UUID | str) -> str:
-    return f"mail:{message_id}"
+def job_id(message_id: uuid.UUID | str, generation: int = 0) -> str:
+    """The arq job id of a row's send. The sweeper re-queues a row under a new
+    generation (its attempt count): arq refuses an id whose job key still exists,
+    which the job of a killed worker keeps until its in-progress key expires."""
+    return f"mail:{message_id}" if not generation else f"mail:{message_id}:{generation}"
 
 
 async def queue_mail(
@@ -55,12 +60,17 @@ async def queue_mail(
     return message
 
 
-async def dispatch(rt: Runtime, message_ids: list[uuid.UUID]) -> int:
+async def dispatch(
+    rt: Runtime, message_ids: Sequence[uuid.UUID], generations: Sequence[int] | None = None
+) -> int:
     """Enqueue rows; a failure here is logged and left to the sweeper, never raised."""
     queued = 0
-    for message_id in message_ids:
+    for i, message_id in enumerate(message_ids):
+        generation = generations[i] if generations is not None else 0
         try:
-            if await rt.queue.enqueue(SEND_MAIL_JOB, str(message_id), job_id=job_id(message_id)):
+            if await rt.queue.enqueue(
+                SEND_MAIL_JOB, str(message_id), job_id=job_id(message_id, generation)
+            ):
                 queued += 1
         except Exception:  # Redis down: the row is safe in the database.
             log.warning(
@@ -137,19 +147,80 @@ async def mark_sent(message: OutboxMessage) -> bool:
     return done == 1
 
 
+# A mail the SMTP server accepted is remembered in Redis before the row is marked
+# SENT. If marking fails for longer than MAIL_MARK_SENT_RETRY_SECONDS (or the worker
+# dies in between), the row is reclaimed by the sweeper and the next attempt finds
+# the mark and only marks the row: the mail is neither sent twice nor lost.
+DELIVERED_PREFIX = "outbox:delivered:"
+DELIVERED_TTL_SECONDS = 2 * 24 * 3600
+
+
+async def remember_delivered(rt: Runtime, message_id: uuid.UUID | str) -> None:
+    try:
+        await rt.redis.set(f"{DELIVERED_PREFIX}{message_id}", b"1", ex=DELIVERED_TTL_SECONDS)
+    except Exception:
+        log.warning("could not record a delivery in Redis", extra={"outbox_id": str(message_id)})
+
+
+async def was_delivered(rt: Runtime, message_id: uuid.UUID | str) -> bool:
+    try:
+        return bool(await rt.redis.exists(f"{DELIVERED_PREFIX}{message_id}"))
+    except Exception:
+        log.warning("could not read the delivery record", extra={"outbox_id": str(message_id)})
+        return False
+
+
+async def mark_sent_retrying(rt: Runtime, message: OutboxMessage) -> bool:
+    """mark_sent through a database blip: retried with backoff for a bounded time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + rt.settings.mail_mark_sent_retry_seconds
+    delay = 0.05
+    while True:
+        try:
+            return await mark_sent(message)
+        except Exception:
+            if loop.time() + delay > deadline:
+                raise
+            log.warning(
+                "marking a sent mail failed; retrying",
+                exc_info=True,
+                extra={"outbox_id": str(message.id), "delay": delay},
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def retry_delay(settings: Any, attempts: int) -> float:
+    """The wait after the `attempts`-th failed attempt: base × 2^(n−1), capped."""
+    exponent = min(max(attempts - 1, 0), 60)
+    return min(
+        settings.outbox_retry_base_seconds * (2**exponent), settings.outbox_retry_max_delay_seconds
+    )
+
+
+def retries_exhausted(settings: Any, attempts: int) -> bool:
+    """True when waiting once more would take the retries past the horizon (or the cap
+    on attempts is reached). The horizon counts the waits between attempts, so a staff
+    resend (attempts back to 0) gets a full horizon again."""
+    if attempts >= settings.outbox_max_attempts:
+        return True
+    waited = sum(retry_delay(settings, n) for n in range(1, attempts))
+    return waited + retry_delay(settings, attempts) > settings.outbox_retry_horizon_seconds
+
+
 async def mark_attempt_failed(
     rt: Runtime, message: OutboxMessage, error: str, *, permanent: bool
 ) -> float | None:
     """Record a failed attempt. Returns the delay before the next try, or None if FAILED."""
     now = clock.now()
-    last = permanent or message.attempts >= rt.settings.outbox_max_attempts
+    last = permanent or retries_exhausted(rt.settings, message.attempts)
     if last:
         await OutboxMessage.filter(id=message.id, status=OutboxStatus.SENDING).update(
             status=OutboxStatus.FAILED, last_error=error[:2000], updated_at=now
         )
         log.error("mail failed for good", extra={"outbox_id": str(message.id), "error": error})
         return None
-    delay = rt.settings.outbox_retry_base_seconds * (2 ** (message.attempts - 1))
+    delay = retry_delay(rt.settings, message.attempts)
     await OutboxMessage.filter(id=message.id, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.PENDING,
         last_error=error[:2000],
@@ -169,22 +240,26 @@ async def sweep(rt: Runtime, stale_seconds: int | None = None) -> dict[str, int]
     stuck = (
         await OutboxMessage.filter(status=OutboxStatus.SENDING, claimed_at__lte=cutoff)
         .limit(rt.settings.outbox_sweep_batch)
-        .values_list("id", flat=True)
+        .values_list("id", "attempts")
     )
-    reclaimed = []
-    for message_id in stuck:
+    reclaimed: list[tuple[uuid.UUID, int]] = []
+    for message_id, attempts in stuck:
         if await OutboxMessage.filter(
             id=message_id, status=OutboxStatus.SENDING, claimed_at__lte=cutoff
         ).update(status=OutboxStatus.PENDING, updated_at=now):
-            reclaimed.append(message_id)
+            reclaimed.append((message_id, attempts))
     due = (
         await OutboxMessage.filter(status=OutboxStatus.PENDING, updated_at__lte=cutoff)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .limit(rt.settings.outbox_sweep_batch)
-        .values_list("id", flat=True)
+        .values_list("id", "attempts")
     )
-    enqueued = await dispatch(rt, [*reclaimed, *due])
+    # A new job id per attempt count: the old job's id may still be held by arq (a
+    # killed worker's in-progress key); the same count twice is the same job, so
+    # sweeping again while that job waits in the queue adds nothing.
+    rows = [*reclaimed, *due]
+    enqueued = await dispatch(rt, [r[0] for r in rows], [r[1] for r in rows])
     return {"reclaimed": len(reclaimed), "due": len(due), "enqueued": enqueued}
 
 

@@ -31,6 +31,12 @@ async def send_mail(ctx: dict[str, Any], message_id: str) -> str:
         return "skipped"  # already sent, failed for good, or being sent by another worker
     token = request_id_var.set(message.request_id)
     try:
+        if message.attempts > 1 and await outbox.was_delivered(rt, message.id):
+            # An earlier attempt was accepted by the SMTP server but could not mark
+            # the row (database blip, worker killed): mark it now, do not send again.
+            await outbox.mark_sent_retrying(rt, message)
+            log.info("mail was already delivered; marked sent", extra={"outbox_id": message_id})
+            return "sent"
         try:
             rendered = render(
                 message.template,
@@ -63,7 +69,8 @@ async def send_mail(ctx: dict[str, Any], message_id: str) -> str:
                 extra={"outbox_id": message_id, "attempt": message.attempts, "delay": delay},
             )
             raise Retry(defer=delay) from e
-        await outbox.mark_sent(message)
+        await outbox.remember_delivered(rt, message.id)
+        await outbox.mark_sent_retrying(rt, message)
         log.info("mail sent", extra={"outbox_id": message_id, "template": message.template})
         return "sent"
     finally:

@@ -10,6 +10,7 @@ import pytest
 
 from api import clock
 from api.accounts.models import User
+from api.actor import Actor as ServiceActor
 from api.carts import service
 from api.carts.models import Cart, CartLine
 from api.catalog import service as catalog
@@ -27,6 +28,10 @@ class Actor:
     is_staff: bool = False
 
 
+# The catalog's writes are staff writes: the fixtures act as the system.
+SYSTEM = ServiceActor.for_system()
+
+
 @pytest.fixture
 async def goods(rt, settings, set_policy):
     original = rt.policy
@@ -38,10 +43,10 @@ async def goods(rt, settings, set_policy):
 
 async def product(rt, code: str, price: int, *, publish: bool = True, **kw) -> int:
     p = await catalog.create_product(
-        rt, {"code": code, "name": f"商品{code}", "price": price, **kw}
+        rt, SYSTEM, {"code": code, "name": f"商品{code}", "price": price, **kw}
     )
     if publish:
-        await catalog.publish_product(rt, p.id, actor_id=None)
+        await catalog.publish_product(rt, SYSTEM, p.id)
     return p.id
 
 
@@ -71,6 +76,7 @@ async def test_bad_input_is_coded_and_leaves_the_cart_unchanged(goods):
     hidden = await product(goods, "HIDDEN", 1000, publish=False)
     await catalog.set_product_options(
         goods,
+        SYSTEM,
         pid,
         [
             OptionGroupSpec(
@@ -125,7 +131,7 @@ async def test_bad_input_is_coded_and_leaves_the_cart_unchanged(goods):
     [line] = ok.cart.lines
     assert line.unit_total == 1100 and line.time_slot == "morning" and line.earliest_date
     # Unpublishing flags the line, never drops it.
-    await catalog.unpublish_product(goods, pid, actor_id=None)
+    await catalog.unpublish_product(goods, SYSTEM, pid)
     cart = await service.get_cart(member, goods)
     [line] = cart.lines
     assert not line.available and line.problems[0].code == "PRODUCT_UNAVAILABLE"
@@ -206,7 +212,10 @@ async def test_cart_read_uses_a_constant_number_of_statements(goods, sql):
         for i in range(n):
             pid = await product(goods, f"N{n}-{i}", 100 + i)
             await catalog.set_product_options(
-                goods, pid, [OptionGroupSpec("g", [OptionSpec("o", "o", 10)], max_select=1)]
+                goods,
+                SYSTEM,
+                pid,
+                [OptionGroupSpec("g", [OptionSpec("o", "o", 10)], max_select=1)],
             )
             await service.add_line(member, goods, token=None, product_id=pid)
         with sql() as counter:

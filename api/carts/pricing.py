@@ -22,14 +22,7 @@ from datetime import date, datetime
 
 from api import money
 from api.calendar.service import BusinessCalendar
-from api.catalog.service import (
-    GroupRow,
-    OptionRow,
-    check_desired_date,
-    check_options,
-    check_quantity,
-    earliest_start,
-)
+from api.catalog.selection import check_choice
 from api.errors import Problem
 from api.money import Breakdown, CouponInput, LineInput, OptionCharge
 from api.stores.policy import Policy, TaxDisplay
@@ -225,25 +218,16 @@ def check_item(
     """What is wrong with a line against the catalog now, and its earliest allowed date."""
     if product is None or not product.visible:
         return [Problem("PRODUCT_UNAVAILABLE", ("productId",))], None
-    groups = [GroupRow(g.id, g.name, g.min_select, g.max_select) for g in product.groups]
-    rows = [
-        OptionRow(o.id, o.group_id, o.code, o.lead_time_days, o.requires, o.excludes)
-        for o in product.options
-    ]
-    problems = check_options(groups, rows, list(item.option_ids))
-    problems += check_quantity(
-        item.quantity,
-        product.min_quantity,
-        product.max_quantity,
-        product.quantity_step,
-        product.fixed_quantity,
+    # The catalog's own rule set (options, quantity, lead time, desired date), then the
+    # cart's delivery time slot.
+    problems, earliest = check_choice(
+        product,
+        item.option_ids,
+        quantity=item.quantity,
+        desired_date=item.desired_date,
+        calendar=calendar,
+        today=today,
     )
-    chosen = [o for o in product.options if o.id in item.option_ids]
-    earliest = earliest_start(
-        calendar, today, product.lead_time_days, [o.lead_time_days for o in chosen]
-    )
-    if item.desired_date is not None:
-        problems += check_desired_date(calendar, earliest, item.desired_date)
     if item.time_slot is not None and item.time_slot not in time_slots:
         problems.append(Problem("UNKNOWN_TIME_SLOT", ("timeSlot",), {"slot": item.time_slot}))
     if item.time_slot is not None and product.shipping_class == "none":

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from api import clock
+from api.actor import Actor
 from api.calendar import service as calendar
 from api.calendar.models import StoreHoliday
 from api.catalog import service, tax
@@ -574,25 +575,33 @@ async def seed_catalog(rt: Any = None, roots: tuple[str, ...] = DEFAULT_DEMO) ->
     unknown = set(roots) - {c for c, _, _, parent in CATEGORIES if parent is None}
     if unknown:
         raise ValueError(f"no demo catalog named {sorted(unknown)}")
+    system = Actor.for_system()
     categories: dict[str, int] = {}
     for code, name, name_en, parent in CATEGORIES:
         if _root_of(code) not in roots:
             continue
         category = await service.create_category(
-            rt, code=code, name=name, name_en=name_en, parent_id=categories.get(parent or "")
+            rt,
+            system,
+            code=code,
+            name=name,
+            name_en=name_en,
+            parent_id=categories.get(parent or ""),
         )
         categories[code] = category.id
     tags: dict[str, int] = {}
     for kind, group_name, group_en, members in TAG_GROUPS:
-        group = await service.create_tag_group(rt, kind=kind, name=group_name, name_en=group_en)
+        group = await service.create_tag_group(
+            rt, system, kind=kind, name=group_name, name_en=group_en
+        )
         for name, name_en in members:
             tags[name] = (
-                await service.create_tag(rt, group_id=group.id, name=name, name_en=name_en)
+                await service.create_tag(rt, system, group_id=group.id, name=name, name_en=name_en)
             ).id
     products = [p for p in _demo_products() if _root_of(p["category"]) in roots]
     used = {p.get("maker") for p in products}
     makers = {
-        name: (await service.create_maker(rt, name=name, name_en=name_en)).id
+        name: (await service.create_maker(rt, system, name=name, name_en=name_en)).id
         for name, name_en in MAKERS
         if name in used
     }
@@ -605,10 +614,10 @@ async def seed_catalog(rt: Any = None, roots: tuple[str, ...] = DEFAULT_DEMO) ->
             "images",
             [{"url": f"{IMG}/{spec['code']}.jpg", "alt": spec["name"], "altEn": spec["name_en"]}],
         )
-        product = await service.create_product(rt, data)
+        product = await service.create_product(rt, system, data)
         if spec["options"]:
-            await service.set_product_options(rt, product.id, spec["options"])
-        await service.publish_product(rt, product.id, actor_id=None)
+            await service.set_product_options(rt, system, product.id, spec["options"])
+        await service.publish_product(rt, system, product.id)
     done = [f"catalog: {len(products)} products in {len(categories)} categories"]
     if not await StoreHoliday.exists():
         for start, end, name, name_en in HOLIDAYS:

@@ -7,42 +7,19 @@ filters and sorts on what the customer sees need no computation in SQL.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
-
-class ProductKind(StrEnum):
-    PHYSICAL = "physical"  # a good that is shipped
-    SUBSCRIPTION = "subscription"  # a service sold by plan; becomes a contract
-
-
-class SubscriptionPlan(StrEnum):
-    MONTHLY = "monthly"
-    ANNUAL = "annual"
-
-
-class TaxCategory(StrEnum):
-    STANDARD = "standard"  # 10 %
-    REDUCED = "reduced"  # 8 % (food, newspapers)
-
-
-class ProductStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"
-
-
-class ShippingClass(StrEnum):
-    STORE = "store"  # shipped by the store
-    MAKER_DIRECT = "maker_direct"  # shipped by the maker to where the maker decides
-    NONE = "none"  # nothing to ship (services)
-
-
-class TagKind(StrEnum):
-    BENEFIT = "benefit"  # 導入効果: what the customer gains
-    ATTRIBUTE = "attribute"  # 属性タグ: what the product is
+# The enums are the catalog's states (api/catalog/states.py); named here too for the
+# migrations and the code that reads them with the models.
+from api.catalog.states import (  # noqa: F401
+    ProductKind,
+    ProductStatus,
+    ShippingClass,
+    SubscriptionPlan,
+    TagKind,
+    TaxCategory,
+)
 
 
 class Category(Model):

@@ -1,23 +1,23 @@
-"""Staff operations on the catalog, and the rules a customer's selection must follow.
+"""Staff operations on the catalog. The rules a customer's choice must follow are in
+`api.catalog.selection`.
 
-Every write validates its whole input first (all problems at once, coded per
-field), runs in one unit of work, keeps the derived columns (tax-included
-price, normalised search text, category paths) in step, and bumps the
-catalog version after commit so cached reads are never stale.
+Every write takes the acting `Actor` and refuses one without MANAGE_CATALOG
+(the CLI and the demo seed act as `Actor.for_system()`), validates its whole
+input first (all problems at once, coded per field), runs in one unit of
+work, keeps the derived columns (tax-included price, normalised search text,
+category paths) in step, and bumps the catalog version after commit so cached
+reads are never stale.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from api import clock
-from api.audit.state_machine import StateMachine
-from api.calendar.service import BusinessCalendar
+from api.actor import Actor
 from api.catalog import tax
 from api.catalog.cache import bump_version
 from api.catalog.models import (
@@ -35,7 +35,9 @@ from api.catalog.models import (
     TagKind,
     TaxCategory,
 )
+from api.catalog.states import PUBLICATION
 from api.catalog.text import normalize
+from api.companies.permissions import StaffPermission
 from api.db import after_commit, unit_of_work
 from api.errors import DomainError, Problem, Problems
 
@@ -45,18 +47,13 @@ MAX_LEAD_TIME_DAYS = 365
 MAX_IMAGES = 20
 MAX_OPTIONS = 100
 
-PUBLICATION = StateMachine(
-    "product",
-    {
-        ProductStatus.DRAFT: frozenset({ProductStatus.PUBLISHED}),
-        ProductStatus.PUBLISHED: frozenset({ProductStatus.UNPUBLISHED}),
-        ProductStatus.UNPUBLISHED: frozenset({ProductStatus.PUBLISHED}),
-    },
-)
-
 
 def _changed(rt: Any) -> None:
     after_commit(lambda: bump_version(rt))
+
+
+def _require_staff(actor: Actor) -> None:
+    actor.require(StaffPermission.MANAGE_CATALOG)
 
 
 def _text(problems: Problems, value: str, name: str, limit: int, *, required: bool) -> str:
@@ -96,12 +93,14 @@ def _check_code(problems: Problems, code: str, name: str = "code") -> str:
 
 async def create_category(
     rt: Any,
+    actor: Actor,
     *,
     code: str,
     name: str,
     name_en: str = "",
     parent_id: int | None = None,
 ) -> Category:
+    _require_staff(actor)
     problems = Problems()
     code = _check_code(problems, code)
     name = _text(problems, name, "name", 128, required=True)
@@ -130,7 +129,10 @@ async def create_category(
     return category
 
 
-async def update_category(rt: Any, category_id: int, changes: dict[str, Any]) -> Category:
+async def update_category(
+    rt: Any, actor: Actor, category_id: int, changes: dict[str, Any]
+) -> Category:
+    _require_staff(actor)
     category = await _category(category_id)
     problems = Problems()
     if "code" in changes:
@@ -181,8 +183,11 @@ def new_parent_id(parent: Category | None | bool) -> int | None:
     return parent.id if isinstance(parent, Category) else None
 
 
-async def reorder_categories(rt: Any, parent_id: int | None, ordered_ids: list[int]) -> None:
+async def reorder_categories(
+    rt: Any, actor: Actor, parent_id: int | None, ordered_ids: list[int]
+) -> None:
     """Set the order of one parent's children; the list must name each child once."""
+    _require_staff(actor)
     children = await Category.filter(parent_id=parent_id).values_list("id", flat=True)
     if sorted(children) != sorted(ordered_ids) or len(set(ordered_ids)) != len(ordered_ids):
         raise DomainError.of("INVALID_ORDER", "categoryIds")
@@ -192,7 +197,8 @@ async def reorder_categories(rt: Any, parent_id: int | None, ordered_ids: list[i
         _changed(rt)
 
 
-async def delete_category(rt: Any, category_id: int) -> None:
+async def delete_category(rt: Any, actor: Actor, category_id: int) -> None:
+    _require_staff(actor)
     category = await _category(category_id)
     if await Category.exists(parent_id=category.id) or await Product.exists(
         category_id=category.id
@@ -206,7 +212,10 @@ async def delete_category(rt: Any, category_id: int) -> None:
 # ---- tags and makers ---------------------------------------------------------------------
 
 
-async def create_tag_group(rt: Any, *, kind: TagKind, name: str, name_en: str = "") -> TagGroup:
+async def create_tag_group(
+    rt: Any, actor: Actor, *, kind: TagKind, name: str, name_en: str = ""
+) -> TagGroup:
+    _require_staff(actor)
     problems = Problems()
     name = _text(problems, name, "name", 128, required=True)
     name_en = _text(problems, name_en, "nameEn", 128, required=False)
@@ -218,7 +227,10 @@ async def create_tag_group(rt: Any, *, kind: TagKind, name: str, name_en: str = 
     return group
 
 
-async def update_tag_group(rt: Any, group_id: int, changes: dict[str, Any]) -> TagGroup:
+async def update_tag_group(
+    rt: Any, actor: Actor, group_id: int, changes: dict[str, Any]
+) -> TagGroup:
+    _require_staff(actor)
     group = await TagGroup.get_or_none(id=group_id)
     if group is None:
         raise DomainError.of("NOT_FOUND", "id")
@@ -237,7 +249,8 @@ async def update_tag_group(rt: Any, group_id: int, changes: dict[str, Any]) -> T
     return group
 
 
-async def create_tag(rt: Any, *, group_id: int, name: str, name_en: str = "") -> Tag:
+async def create_tag(rt: Any, actor: Actor, *, group_id: int, name: str, name_en: str = "") -> Tag:
+    _require_staff(actor)
     problems = Problems()
     name = _text(problems, name, "name", 128, required=True)
     name_en = _text(problems, name_en, "nameEn", 128, required=False)
@@ -252,7 +265,8 @@ async def create_tag(rt: Any, *, group_id: int, name: str, name_en: str = "") ->
     return tag
 
 
-async def update_tag(rt: Any, tag_id: int, changes: dict[str, Any]) -> Tag:
+async def update_tag(rt: Any, actor: Actor, tag_id: int, changes: dict[str, Any]) -> Tag:
+    _require_staff(actor)
     tag = await Tag.get_or_none(id=tag_id)
     if tag is None:
         raise DomainError.of("NOT_FOUND", "id")
@@ -271,14 +285,16 @@ async def update_tag(rt: Any, tag_id: int, changes: dict[str, Any]) -> Tag:
     return tag
 
 
-async def delete_tag(rt: Any, tag_id: int) -> None:
+async def delete_tag(rt: Any, actor: Actor, tag_id: int) -> None:
+    _require_staff(actor)
     async with unit_of_work():
         if not await Tag.filter(id=tag_id).delete():
             raise DomainError.of("NOT_FOUND", "id")
         _changed(rt)
 
 
-async def create_maker(rt: Any, *, name: str, name_en: str = "") -> Maker:
+async def create_maker(rt: Any, actor: Actor, *, name: str, name_en: str = "") -> Maker:
+    _require_staff(actor)
     problems = Problems()
     name = _text(problems, name, "name", 128, required=True)
     name_en = _text(problems, name_en, "nameEn", 128, required=False)
@@ -317,7 +333,7 @@ PRODUCT_FIELDS = (
 )
 
 # camelCase input names for the fields whose snake_case differs.
-_INPUT_NAMES = {
+INPUT_NAMES = {
     "name_en": "nameEn",
     "description_en": "descriptionEn",
     "category_id": "categoryId",
@@ -452,7 +468,8 @@ async def _set_tags(product_id: int, tag_ids: list[int]) -> None:
     )
 
 
-async def create_product(rt: Any, data: dict[str, Any]) -> Product:
+async def create_product(rt: Any, actor: Actor, data: dict[str, Any]) -> Product:
+    _require_staff(actor)
     tag_ids = data.pop("tag_ids", None) or []
     values = {**DEFAULTS, **{k: v for k, v in data.items() if k in PRODUCT_FIELDS}}
     values = await _validate_product(values, tag_ids, None)
@@ -463,7 +480,10 @@ async def create_product(rt: Any, data: dict[str, Any]) -> Product:
     return product
 
 
-async def update_product(rt: Any, product_id: int, changes: dict[str, Any]) -> Product:
+async def update_product(
+    rt: Any, actor: Actor, product_id: int, changes: dict[str, Any]
+) -> Product:
+    _require_staff(actor)
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise DomainError.of("NOT_FOUND", "id")
@@ -481,7 +501,8 @@ async def update_product(rt: Any, product_id: int, changes: dict[str, Any]) -> P
     return product
 
 
-async def publish_product(rt: Any, product_id: int, *, actor_id: int | None) -> Product:
+async def publish_product(rt: Any, actor: Actor, product_id: int) -> Product:
+    _require_staff(actor)
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise DomainError.of("NOT_FOUND", "id")
@@ -498,17 +519,20 @@ async def publish_product(rt: Any, product_id: int, *, actor_id: int | None) -> 
     if product.published_at is None:
         changes["published_at"] = clock.now()
     async with unit_of_work():
-        await PUBLICATION.transition(product, ProductStatus.PUBLISHED, actor_id=actor_id, **changes)
+        await PUBLICATION.transition(
+            product, ProductStatus.PUBLISHED, actor_id=actor.user_id, **changes
+        )
         _changed(rt)
     return product
 
 
-async def unpublish_product(rt: Any, product_id: int, *, actor_id: int | None) -> Product:
+async def unpublish_product(rt: Any, actor: Actor, product_id: int) -> Product:
+    _require_staff(actor)
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise DomainError.of("NOT_FOUND", "id")
     async with unit_of_work():
-        await PUBLICATION.transition(product, ProductStatus.UNPUBLISHED, actor_id=actor_id)
+        await PUBLICATION.transition(product, ProductStatus.UNPUBLISHED, actor_id=actor.user_id)
         _changed(rt)
     return product
 
@@ -597,8 +621,11 @@ def _validate_options(groups: list[OptionGroupSpec]) -> None:
         raise DomainError(*problems)
 
 
-async def set_product_options(rt: Any, product_id: int, groups: list[OptionGroupSpec]) -> None:
+async def set_product_options(
+    rt: Any, actor: Actor, product_id: int, groups: list[OptionGroupSpec]
+) -> None:
     """Replace a product's option groups. Options keep their ids by code (carts refer to them)."""
+    _require_staff(actor)
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise DomainError.of("NOT_FOUND", "productId")
@@ -649,119 +676,7 @@ async def set_product_options(rt: Any, product_id: int, groups: list[OptionGroup
         _changed(rt)
 
 
-# ---- what a customer may choose --------------------------------------------------------
-
-
-class SelectionField(StrEnum):
-    OPTIONS = "optionIds"
-    QUANTITY = "quantity"
-    DATE = "desiredStartDate"
-
-
-@dataclass(frozen=True)
-class OptionRow:
-    id: int
-    group_id: int
-    code: str
-    lead_time_days: int
-    requires: tuple[str, ...]
-    excludes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    id: int
-    name: str
-    min_select: int
-    max_select: int | None
-
-
-def check_options(
-    groups: Iterable[GroupRow], options: Iterable[OptionRow], chosen_ids: list[int]
-) -> list[Problem]:
-    """Problems with a choice of options: unknown ids, group counts, requires and excludes."""
-    field_name = (SelectionField.OPTIONS.value,)
-    by_id = {o.id: o for o in options}
-    problems = []
-    if any(i not in by_id for i in chosen_ids):
-        return [Problem("OPTION_NOT_AVAILABLE", field_name)]
-    chosen = [by_id[i] for i in dict.fromkeys(chosen_ids)]
-    codes = {o.code for o in chosen}
-    for group in groups:
-        count = sum(1 for o in chosen if o.group_id == group.id)
-        if count < group.min_select:
-            problems.append(
-                Problem(
-                    "OPTION_SELECTION_TOO_FEW",
-                    field_name,
-                    {"group": group.name, "min": group.min_select},
-                )
-            )
-        if group.max_select is not None and count > group.max_select:
-            problems.append(
-                Problem(
-                    "OPTION_SELECTION_TOO_MANY",
-                    field_name,
-                    {"group": group.name, "max": group.max_select},
-                )
-            )
-    for option in chosen:
-        missing = [c for c in option.requires if c not in codes]
-        if missing:
-            problems.append(
-                Problem("OPTION_REQUIRES", field_name, {"option": option.code, "other": missing[0]})
-            )
-        clash = [c for c in option.excludes if c in codes]
-        if clash:
-            problems.append(
-                Problem("OPTION_EXCLUDES", field_name, {"option": option.code, "other": clash[0]})
-            )
-    return problems
-
-
-def check_quantity(
-    quantity: int, minimum: int, maximum: int | None, step: int, fixed: int | None
-) -> list[Problem]:
-    field_name = (SelectionField.QUANTITY.value,)
-    if fixed is not None:
-        return (
-            []
-            if quantity == fixed
-            else [Problem("QUANTITY_FIXED", field_name, {"quantity": fixed})]
-        )
-    if quantity < minimum:
-        return [Problem("QUANTITY_BELOW_MINIMUM", field_name, {"min": minimum})]
-    if maximum is not None and quantity > maximum:
-        return [Problem("QUANTITY_ABOVE_MAXIMUM", field_name, {"max": maximum})]
-    if (quantity - minimum) % step:
-        return [Problem("QUANTITY_STEP", field_name, {"min": minimum, "step": step})]
-    return []
-
-
-def earliest_start(
-    calendar: BusinessCalendar, today: date, lead_time_days: int, option_lead_days: Iterable[int]
-) -> date:
-    """The first allowed desired start/delivery date: the longest lead time of product and options,
-    in business days after today (a lead time of 0 allows today when it is a business day)."""
-    lead = max([lead_time_days, *option_lead_days])
-    return calendar.add_business_days(today, lead)
-
-
-def check_desired_date(
-    calendar: BusinessCalendar, earliest: date, requested: date
-) -> list[Problem]:
-    field_name = (SelectionField.DATE.value,)
-    if requested < earliest:
-        return [Problem("DATE_BEFORE_EARLIEST", field_name, {"earliest": earliest.isoformat()})]
-    if not calendar.is_business_day(requested):
-        return [
-            Problem(
-                "DATE_NOT_BUSINESS_DAY",
-                field_name,
-                {"next": calendar.next_business_day(requested).isoformat()},
-            )
-        ]
-    return []
+# ---- visibility --------------------------------------------------------------------------
 
 
 def is_visible(row: dict[str, Any], now: datetime) -> bool:

@@ -33,6 +33,9 @@ class Page:
     to_node: Callable[[Any], Any]
     # Read the page as plain dicts of these columns (no model instances).
     values: tuple[str, ...] | None = None
+    # What the field answers for the paged connection, when not the connection itself
+    # (the catalog loads a page's nested rows in batches, then may precomplete it).
+    then: Callable[[Connection[Any]], Awaitable[Any]] | None = None
 
 
 class PaginateExtension(FieldExtension):
@@ -78,7 +81,7 @@ class PaginateExtension(FieldExtension):
             return result
         if not isinstance(result, Page):
             raise TypeError(f"a @connection resolver returned {type(result).__name__}")
-        return await paginate(
+        paged = await paginate(
             result.queryset,
             result.to_node,
             first=first,
@@ -87,6 +90,7 @@ class PaginateExtension(FieldExtension):
             before=before,
             values=result.values,
         )
+        return paged if result.then is None else await result.then(paged)
 
 
 def connection(

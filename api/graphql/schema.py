@@ -24,7 +24,8 @@ from api.accounts.signin_schema import SignInMutation, SignInQuery
 from api.billing.schema import BillingMutation, BillingQuery
 from api.calendar.schema import CalendarMutation, CalendarQuery
 from api.carts.schema import CartsQuery
-from api.catalog.schema import CatalogMutation, CatalogQuery
+from api.catalog.schema import CatalogQuery
+from api.catalog.staff_schema import CatalogMutation
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
 from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator

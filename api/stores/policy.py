@@ -165,6 +165,29 @@ class BillingPolicy(_Frozen):
         return self
 
 
+# ---- the issuer of documents and quotes (issue 11) ----------------------------------------
+
+
+class IssuerPolicy(_Frozen):
+    """The store as printed on quotes, delivery notes, receipts and invoices."""
+
+    name: str = ""  # empty: the store's `name`
+    postal_code: str = Field("", pattern=r"^(\d{3}-\d{4})?$")
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    # 適格請求書発行事業者登録番号 printed on quotes; empty: [billing]'s registration_number.
+    registration_number: str = Field("", pattern=r"^(T\d{13})?$")
+
+
+class QuotePolicy(_Frozen):
+    """Quotes (見積書): how long they are valid and what they say in the remarks."""
+
+    enabled: bool = True  # 001's store has no quotes
+    validity_days: int = Field(14, ge=1, le=365)  # the last valid day is issue date + this
+    remarks: tuple[str, ...] = ()  # printed in the PDF's remarks, before the customer's comment
+
+
 # ---- the policy ----------------------------------------------------------------------------
 
 
@@ -190,6 +213,9 @@ class Policy(_Frozen):
     delivery_time_slots: tuple[DeliveryTimeSlot, ...] = ()
     # Document numbers (issue 11).
     numbering: NumberingPolicy = NumberingPolicy()
+    # Quotes and issued documents (issue 11).
+    issuer: IssuerPolicy = IssuerPolicy()
+    quotes: QuotePolicy = QuotePolicy()
 
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()

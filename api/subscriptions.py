@@ -15,5 +15,13 @@ from __future__ import annotations
 from api.events import EventBus
 
 
-def subscribe_all(bus: EventBus) -> None:  # noqa: ARG001 (filled as domains subscribe)
-    return None
+def subscribe_all(bus: EventBus) -> None:
+    # Orders → billing (issue 14): the term an order was made under, shipped goods as
+    # charges dated the shipment day, cancellations as credits in the next open period.
+    from api.billing import service as billing
+    from api.orders.events import OrderAccepted, OrderCancelled, OrderPlaced, OrderShipped
+
+    bus.subscribe(OrderPlaced, billing.on_order_placed)
+    bus.subscribe(OrderAccepted, billing.on_order_accepted)
+    bus.subscribe(OrderShipped, billing.on_order_shipped)
+    bus.subscribe(OrderCancelled, billing.on_order_cancelled)

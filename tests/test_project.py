@@ -203,6 +203,13 @@ def test_every_mail_template_renders_in_both_languages():
         "change": "totp_enabled",
         "at": "2026-12-02 18:05",
         "ip_address": "203.0.113.7",
+        # Invoices (issue 14).
+        "invoice_number": "EC202612I00001",
+        "period_start": "2026-11-01",
+        "closing_date": "2026-11-30",
+        "invoice_date": "2026-12-01",
+        "due_date": "2026-12-30",
+        "total": "1,100",
     }
     for name in template_names():
         for language in ("ja", "en"):

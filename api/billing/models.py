@@ -11,9 +11,26 @@ from tortoise import fields
 from tortoise.models import Model
 
 # The enums live with the domain's states; imported here for the fields (and the migrations).
-from api.billing.states import PaymentTerm
+from api.billing.states import (
+    BillingRunStatus,
+    ChargeKind,
+    InvoiceStatus,
+    PaymentTerm,
+    PeriodCloseStatus,
+)
 
-__all__ = ["PaymentTerm", "PaymentTermChange"]
+__all__ = [
+    "BillingRun",
+    "Charge",
+    "DocumentTerm",
+    "ChargeKind",
+    "Invoice",
+    "InvoiceStatus",
+    "PaymentTerm",
+    "PaymentTermChange",
+    "PeriodClose",
+    "PeriodCloseStatus",
+]
 
 
 class PaymentTermChange(Model):
@@ -34,3 +51,149 @@ class PaymentTermChange(Model):
     class Meta:
         table = "billing_payment_term_changes"
         indexes = (("company_id", "effective_at"),)
+
+
+class Charge(Model):
+    """One billable fact, fed by other domains' events (a shipment, a contract period).
+
+    `business_key` is the source's own identity ("order_shipment:EC0001:1"), unique, so
+    replaying an event records nothing twice. Amounts are integer yen, tax excluded, per
+    line with the line's tax category and rate; a credit's amounts are negative. The
+    period is fixed when the charge is recorded: the first period on or after its base
+    date that is still open for its account, so a late or credit charge lands in the next
+    open period instead of a closed one. `invoice_id` is set once, by the closing run.
+    """
+
+    id = fields.IntField(primary_key=True)
+    # The billing account: a company, or a member without one ("c<id>" / "u<id>").
+    account_key = fields.CharField(max_length=24)
+    company = fields.ForeignKeyField(
+        "models.Company", related_name="billing_charges", null=True, on_delete=fields.RESTRICT
+    )
+    user_id = fields.IntField(null=True)
+    term = fields.CharEnumField(PaymentTerm, max_length=40)
+    kind = fields.CharEnumField(ChargeKind, max_length=8, default=ChargeKind.DEBIT)
+    base_date = fields.DateField()
+    closing_date = fields.DateField()
+    source_type = fields.CharField(max_length=32)
+    source_id = fields.CharField(max_length=64)
+    business_key = fields.CharField(max_length=160, unique=True)
+    description = fields.CharField(max_length=255, default="")
+    lines = fields.JSONField(default=list)
+    amount = fields.BigIntField()  # Σ line amounts, tax excluded, signed
+    invoice_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_charges"
+        indexes = (
+            ("account_key", "term", "closing_date"),
+            ("closing_date", "invoice_id"),
+            ("source_type", "source_id"),
+        )
+
+
+class PeriodClose(Model):
+    """The run record of one (account, term, closing date): unique, so a period closes once."""
+
+    id = fields.IntField(primary_key=True)
+    account_key = fields.CharField(max_length=24)
+    term = fields.CharEnumField(PaymentTerm, max_length=40)
+    closing_date = fields.DateField()
+    company = fields.ForeignKeyField(
+        "models.Company", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(PeriodCloseStatus, max_length=16)
+    invoice_id = fields.IntField(null=True)
+    run_id = fields.IntField(null=True)
+    charges = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_period_closes"
+        unique_together = (("account_key", "term", "closing_date"),)
+
+
+class Invoice(Model):
+    """A qualified invoice (適格請求書) for one closed period: a snapshot, never re-priced.
+
+    Issuer, recipient, lines and the totals per rate are copied when the period closes;
+    later changes to the company or the catalog never reach an issued invoice. Only the
+    status moves (paid, overdue, void); a correction is a new invoice naming this one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    account_key = fields.CharField(max_length=24)
+    company = fields.ForeignKeyField(
+        "models.Company", related_name="invoices", null=True, on_delete=fields.RESTRICT
+    )
+    user_id = fields.IntField(null=True)
+    term = fields.CharEnumField(PaymentTerm, max_length=40)
+    period_start = fields.DateField()
+    closing_date = fields.DateField()
+    invoice_date = fields.DateField()
+    due_date = fields.DateField()
+    status = fields.CharEnumField(InvoiceStatus, max_length=16, default=InvoiceStatus.ISSUED)
+    replaces_id = fields.IntField(null=True)
+    issuer = fields.JSONField(default=dict)  # store name, registration number (T + 13 digits)
+    recipient = fields.JSONField(default=dict)  # billing name and address at closing
+    lines = fields.JSONField(default=list)
+    per_rate = fields.JSONField(default=list)  # [{rate_percent, reduced, base, tax}]
+    tax_rounding = fields.CharField(max_length=16)
+    subtotal = fields.BigIntField()  # Σ bases, tax excluded
+    tax_total = fields.BigIntField()  # Σ tax, once per rate
+    total = fields.BigIntField()  # subtotal + tax_total
+    run_id = fields.IntField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "billing_invoices"
+        indexes = (
+            ("account_key", "closing_date"),
+            ("company_id", "closing_date"),
+            ("status", "due_date"),
+            ("closing_date", "id"),
+        )
+
+
+class BillingRun(Model):
+    """One closing run (cron, CLI or staff): its progress and result, for staff to read."""
+
+    id = fields.IntField(primary_key=True)
+    status = fields.CharEnumField(BillingRunStatus, max_length=16, default=BillingRunStatus.RUNNING)
+    trigger = fields.CharField(max_length=16)  # cron, cli, staff
+    as_of = fields.DateField()  # periods closing before this date were due
+    periods_due = fields.IntField(default=0)
+    periods_done = fields.IntField(default=0)
+    invoices_made = fields.IntField(default=0)
+    amount_total = fields.BigIntField(default=0)  # Σ invoice totals made by this run
+    failures = fields.JSONField(default=list)  # [{account, term, closingDate, code, reason}]
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "billing_runs"
+        indexes = (("status", "started_at"),)
+
+
+class DocumentTerm(Model):
+    """The payment term a document (an order, a contract) was made under.
+
+    Written when the document is made (its domain's event, in its transaction), so its
+    charges are billed under that term whatever the company chooses later.
+    """
+
+    id = fields.IntField(primary_key=True)
+    source_type = fields.CharField(max_length=32)  # "order", "contract"
+    source_id = fields.CharField(max_length=64)
+    company_id = fields.IntField(null=True)
+    term = fields.CharEnumField(PaymentTerm, max_length=40)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_document_terms"
+        unique_together = (("source_type", "source_id"),)

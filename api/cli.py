@@ -1,5 +1,5 @@
 """`torihiki` command line: dev, serve, worker, migrate, seed-demo, seed-catalog, export-schema,
-create-staff."""
+create-staff, publish-legal."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from api.demo import DEMO_PASSWORD, seed_demo
 
     settings = _settings()
+    if settings.is_production:
+        # The demo staff account's password is published in the README.
+        print("refusing to seed demo data in production (ENVIRONMENT=production)", file=sys.stderr)
+        return 2
     done = asyncio.run(_with_db(settings, lambda: seed_demo(settings, store_catalog=True)))
     for line in done or ["demo data already present"]:
         print(f"  seeded: {line}" if done else f"  {line}")
@@ -123,6 +127,47 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_legal(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from api.actor import Actor
+    from api.errors import DomainError
+    from api.i18n import message
+    from api.legal.service import publish_document
+    from api.legal.states import LegalDocumentKind
+
+    settings = _settings()
+    body = Path(args.file).read_text(encoding="utf-8") if args.file != "-" else sys.stdin.read()
+    try:
+        effective_at = datetime.fromisoformat(args.effective_at) if args.effective_at else None
+    except ValueError:
+        print("--effective-at: an ISO 8601 time with its zone, e.g. 2027-04-01T00:00:00+09:00")
+        return 1
+    try:
+        document = asyncio.run(
+            _with_db(
+                settings,
+                lambda: publish_document(
+                    Actor.for_system(),
+                    LegalDocumentKind(args.kind),
+                    args.title,
+                    body,
+                    effective_at=effective_at,
+                ),
+            )
+        )
+    except DomainError as e:
+        for p in e.problems:
+            field = p.field[0] if p.field else "input"
+            print(f"{field}: {message(p.code, 'en', **p.params)}", file=sys.stderr)
+        return 1
+    print(
+        f"published {document.kind.value} version {document.version}, "
+        f"effective {document.effective_at.isoformat()}"
+    )
+    return 0
+
+
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from api.graphql.schema import export_schema
 
@@ -169,6 +214,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from api.dev_mailbox import port_is_free
 
     settings = _settings()
+    if settings.is_production:
+        print(
+            "torihiki dev is for development; in production run serve and worker", file=sys.stderr
+        )
+        return 2
     cmd_migrate(args)
     cmd_seed_demo(args)
     if settings.embedded_smtp_sink and not port_is_free(settings.smtp_host, settings.smtp_port):
@@ -228,6 +278,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _legal_kinds() -> list:  # noqa: ANN202 (an enum's members, imported late)
+    from api.legal.states import LegalDocumentKind
+
+    return list(LegalDocumentKind)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="torihiki", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         default="operator_admin",
         help="operator_admin, operator, catalog_manager or billing",
     )
+    legal = sub.add_parser(
+        "publish-legal", help="publish the next version of a terms or policy document"
+    )
+    legal.add_argument("--kind", required=True, choices=[k.value for k in _legal_kinds()])
+    legal.add_argument("--title", required=True)
+    legal.add_argument("--file", required=True, help="the text, UTF-8 (- for stdin)")
+    legal.add_argument("--effective-at", help="ISO 8601 with zone; default: now")
     args = parser.parse_args(argv)
     handler = {
         "dev": cmd_dev,
@@ -262,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed-catalog": cmd_seed_catalog,
         "export-schema": cmd_export_schema,
         "create-staff": cmd_create_staff,
+        "publish-legal": cmd_publish_legal,
     }[args.command]
     return handler(args)
 

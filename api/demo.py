@@ -28,6 +28,27 @@ PRIVACY = """当ストアは、お客様の個人情報を、商品・サービ�
 ご本人確認、メールマガジンの配信（ご希望の方のみ）の目的で利用し、法令に基づく場合を除き第三者に提供しません。"""
 
 
+SALE_TERMS = """第1条（売買契約の成立）ご注文に対し当ストアが受注を確認した時点で
+売買契約が成立します。
+第2条（お支払い）お客様はご注文時に選択した支払方法により代金をお支払いいただきます。
+第3条（返品）商品に瑕疵がある場合を除き、お客様のご都合による返品はお受けできません。"""
+
+SERVICE_TERMS = """第1条（契約期間）サービスの契約期間は、ご注文時に選択したプランに従います。
+第2条（変更・解約）契約内容の変更及び解約は、当ストア所定の手続きによりお申し込みください。"""
+
+DEFERRED_PAYMENT_TERMS = """NP掛け払いは、決済代行会社の審査を経てご利用いただける
+請求書払いです。締め日までのご利用分を翌月にまとめてご請求します。"""
+
+# Version 1 of every kind of legal document, so registration and checkout work at once.
+DEMO_LEGAL = (
+    (LegalDocumentKind.TERMS_OF_USE, "利用規約", TERMS),
+    (LegalDocumentKind.PRIVACY_POLICY, "個人情報の取扱いについて", PRIVACY),
+    (LegalDocumentKind.TERMS_OF_SALE, "売買利用規約", SALE_TERMS),
+    (LegalDocumentKind.SERVICE_TERMS, "サービス利用規約", SERVICE_TERMS),
+    (LegalDocumentKind.DEFERRED_PAYMENT_TERMS, "NP掛け払い利用規約", DEFERRED_PAYMENT_TERMS),
+)
+
+
 async def seed_demo(settings: Settings, *, store_catalog: bool = False) -> list[str]:
     """Demo accounts, companies and a catalog; idempotent.
 
@@ -36,12 +57,10 @@ async def seed_demo(settings: Settings, *, store_catalog: bool = False) -> list[
     so that every kind of product is there whatever the profile.
     """
     done: list[str] = []
-    if not await LegalDocument.exists(kind=LegalDocumentKind.TERMS_OF_USE):
-        await legal.publish(LegalDocumentKind.TERMS_OF_USE, "利用規約", TERMS)
-        done.append("terms of use v1")
-    if not await LegalDocument.exists(kind=LegalDocumentKind.PRIVACY_POLICY):
-        await legal.publish(LegalDocumentKind.PRIVACY_POLICY, "個人情報の取扱いについて", PRIVACY)
-        done.append("privacy policy v1")
+    for kind, title, body in DEMO_LEGAL:
+        if not await LegalDocument.exists(kind=kind):
+            await legal.publish(kind, title, body)
+            done.append(f"{kind.value.replace('_', ' ')} v1")
     password_hash = hash_password(settings, DEMO_PASSWORD)
     now = clock.now()
     if not await User.exists(email=DEMO_STAFF_EMAIL):

@@ -73,6 +73,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "規約が更新されました。最新の内容をご確認のうえ同意してください。",
         "en": "The document has been updated; please read and agree to the current version.",
     },
+    "DATE_IN_PAST": {
+        "ja": "過去の日時は指定できません。",
+        "en": "Choose a time that is not in the past.",
+    },
+    "DATE_TOO_FAR": {
+        "ja": "{days}日以内の日時を指定してください。",
+        "en": "Choose a time within {days} days.",
+    },
+    "TIMEZONE_REQUIRED": {
+        "ja": "タイムゾーン付きの日時を指定してください（例: 2027-04-01T00:00:00+09:00）。",
+        "en": "Give the time with its time zone (e.g. 2027-04-01T00:00:00+09:00).",
+    },
+    "CONFLICT": {
+        "ja": "同時に別の更新が行われました。もう一度お試しください。",
+        "en": "Someone else changed this at the same time. Please try again.",
+    },
     "TOKEN_INVALID": {
         "ja": "このURLは無効です。お手数ですが、もう一度お手続きください。",
         "en": "This link is not valid. Please start again.",

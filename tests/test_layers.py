@@ -62,7 +62,6 @@ NOT_YET: dict[str, set[str]] = {
     "api/calendar/schema.py": {"database-import", "except-domain-error", "orm-query"},
     "api/companies/members_schema.py": {"database-import", "except-domain-error", "orm-query"},
     "api/companies/schema.py": {"database-import", "except-domain-error", "orm-query"},
-    "api/legal/schema.py": {"database-import"},
     "api/notifications/schema.py": {
         "database-import",
         "except-domain-error",

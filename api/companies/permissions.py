@@ -35,6 +35,7 @@ class StaffPermission(StrEnum):
     MANAGE_MAIL = "manage_mail"
     MANAGE_INQUIRIES = "manage_inquiries"
     MANAGE_STAFF = "manage_staff"
+    MANAGE_LEGAL = "manage_legal"
 
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -57,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     StaffPermission.MANAGE_MAIL: ("メール送信管理", "Manage outgoing mail"),
     StaffPermission.MANAGE_INQUIRIES: ("お問い合わせ対応", "Answer inquiries"),
     StaffPermission.MANAGE_STAFF: ("運営ユーザー管理", "Manage staff"),
+    StaffPermission.MANAGE_LEGAL: ("規約・ポリシーの公開", "Publish terms and policies"),
 }
 
 

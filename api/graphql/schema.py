@@ -31,7 +31,7 @@ from api.companies.schema import CompaniesMutation, CompaniesQuery
 from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator
 from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
-from api.legal.schema import LegalQuery
+from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
 from api.settings import Settings
 from api.stores.schema import StoresQuery
@@ -76,6 +76,7 @@ class Mutation(
     CatalogMutation,
     CalendarMutation,
     SupportMutation,
+    LegalMutation,
     CompaniesMutation,
     MembersMutation,
     BillingMutation,

@@ -1,16 +1,14 @@
-"""Versioned legal documents (terms of use, privacy policy) and who agreed to which."""
+"""Versioned legal documents (terms of use, privacy policy, terms of sale, …) and who
+agreed to which."""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
 
+from api.legal.states import LegalDocumentKind
 
-class LegalDocumentKind(StrEnum):
-    TERMS_OF_USE = "terms_of_use"
-    PRIVACY_POLICY = "privacy_policy"
+__all__ = ["Consent", "LegalDocument", "LegalDocumentKind"]
 
 
 class LegalDocument(Model):

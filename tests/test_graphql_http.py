@@ -106,12 +106,12 @@ async def test_depth_limit(settings):
 
 
 async def test_unexpected_errors_are_masked(gql, monkeypatch, store):
-    from api.legal import schema as legal_schema
+    from api.legal import service as legal_service
 
     async def broken():
         raise RuntimeError("secret database detail")
 
-    monkeypatch.setattr(legal_schema, "current_documents", broken)
+    monkeypatch.setattr(legal_service, "current_documents", broken)
     body = await gql("{ legalDocuments { version } }", expect_errors=True)
     [error] = body["errors"]
     assert error["message"] == "Internal server error."

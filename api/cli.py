@@ -241,8 +241,6 @@ torihiki is starting (store profile: {settings.store_profile})
 def cmd_worker(args: argparse.Namespace) -> int:
     from api.db import close_db, init_db
     from api.logs import setup_logging
-    from api.runtime import Runtime
-    from workers.settings import build_worker
 
     settings = _settings()
     settings.check_production()
@@ -261,17 +259,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
         serve_worker_metrics(settings.worker_metrics_host, settings.worker_metrics_port)
 
     async def run() -> None:
+        from workers.supervisor import Supervisor, start_runtime
+
         await init_db(settings)
-        rt = await Runtime.start(settings)
-        worker = build_worker(rt)
+        rt = await start_runtime(settings)
+        # Rides out Redis outages; SIGTERM finishes the running jobs, then exits 0.
+        supervisor = Supervisor(rt)
+        supervisor.install_signal_handlers()
         try:
-            await worker.async_run()
-        except asyncio.CancelledError:
-            # SIGTERM/SIGINT: arq cancels its main task; jobs it cut short are re-run
-            # later (every job is idempotent). A normal stop, not an error.
-            pass
+            await supervisor.run()
         finally:
-            await worker.close()  # also closes the Redis pool it shares with rt
+            await rt.close()
             await close_db()
 
     asyncio.run(run())

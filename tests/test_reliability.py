@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import uuid
 
 import pytest
@@ -287,8 +288,10 @@ async def test_a_failed_begin_does_not_poison_the_task(rt, monkeypatch):
     # The same task goes on working (before: later units failed, or hung on SQLite).
     message = await asyncio.wait_for(write(), 5)
     assert await OutboxMessage.filter(id=message.id).exists()
-    # ... and other tasks too.
-    other = await asyncio.wait_for(asyncio.create_task(write()), 5)
+    # ... and other tasks too (a fresh context: before, SQLite's transaction lock was
+    # never released and every other task's transaction waited for ever).
+    fresh = asyncio.create_task(write(), context=contextvars.Context())
+    other = await asyncio.wait_for(fresh, 5)
     assert await OutboxMessage.filter(id=other.id).exists()
 
 
@@ -334,3 +337,242 @@ def test_job_ids_stay_apart_per_generation():
     row = uuid.uuid4()
     assert outbox.job_id(row) == f"mail:{row}"
     assert len({outbox.job_id(row, n) for n in range(5)}) == 5
+
+
+# ---- Redis outages: the worker stays up and resumes by itself ---------------------------
+
+
+class TcpProxy:
+    """A loopback TCP proxy to the shared Redis that the test can cut and restore,
+    so an outage is simulated without stopping the server other suites use."""
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.cut = False
+
+    async def start(self) -> None:
+        """Listen (once) and pass traffic through."""
+        self.cut = False
+        if self.server is None:
+            self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def cut_off(self) -> None:
+        """Drop every connection and refuse new ones, as a Redis that went away."""
+        self.cut = True
+        for writer in list(self.writers):
+            writer.close()
+        self.writers.clear()
+
+    async def stop(self) -> None:
+        await self.cut_off()
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+    async def _handle(self, reader, writer) -> None:
+        if self.cut:
+            writer.close()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        except OSError:
+            writer.close()
+            return
+        self.writers |= {writer, up_writer}
+
+        async def pipe(src, dst) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self.writers -= {writer, up_writer}
+
+
+class RedisOutage:
+    """A runtime whose Redis can be taken away: fakeredis disconnected, or real Redis
+    reached through a TcpProxy."""
+
+    def __init__(self, rt) -> None:
+        self.base = rt
+        self.fake = None
+        self.proxy: TcpProxy | None = None
+
+    async def __aenter__(self):
+        import dataclasses
+
+        from arq.connections import ArqRedis, RedisSettings, create_pool
+
+        from api.queue import JobQueue
+        from api.ratelimit import RateLimiter
+
+        settings = self.base.settings
+        if settings.uses_fakeredis:
+            from fakeredis import FakeAsyncRedis, FakeServer
+
+            self.fake = FakeServer()
+            redis = ArqRedis(connection_pool=FakeAsyncRedis(server=self.fake).connection_pool)
+        else:
+            target = RedisSettings.from_dsn(settings.redis_url)
+            self.proxy = TcpProxy(target.host, target.port)
+            await self.proxy.start()
+            redis = await create_pool(
+                RedisSettings(
+                    host="127.0.0.1",
+                    port=self.proxy.port,
+                    database=target.database,
+                    conn_timeout=1,
+                    conn_retries=0,
+                )
+            )
+        self.rt = dataclasses.replace(
+            self.base, redis=redis, queue=JobQueue(redis), limiter=RateLimiter(redis)
+        )
+        return self
+
+    async def down(self) -> None:
+        if self.fake is not None:
+            self.fake.connected = False
+        else:
+            await self.proxy.cut_off()
+
+    async def up(self) -> None:
+        if self.fake is not None:
+            self.fake.connected = True
+        else:
+            await self.proxy.start()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.up()
+        with contextlib.suppress(Exception):
+            await self.rt.redis.flushdb()
+        with contextlib.suppress(Exception):
+            await self.rt.redis.aclose()
+        if self.proxy is not None:
+            await self.proxy.stop()
+
+
+async def _until(condition, within: float = 15) -> None:
+    async with asyncio.timeout(within):
+        while not await condition():  # noqa: ASYNC110 - polling the database
+            await asyncio.sleep(0.02)
+
+
+async def test_worker_rides_out_a_redis_outage_and_mail_resumes(rt, inbox):
+    from workers.supervisor import Supervisor
+
+    async with RedisOutage(rt) as outage:
+        ort = outage.rt
+        supervisor = Supervisor(ort, cron_jobs=False, initial_delay=0.05)
+        task = asyncio.create_task(supervisor.run())
+        try:
+            first = await _queue(ort, to="before@example.jp")
+            await _until(lambda: _sent(first.id))
+            await outage.down()
+            during = await _queue(ort, to="during@example.jp")  # enqueue fails; row kept
+            await asyncio.sleep(0.6)
+            assert not task.done(), "the worker stopped when Redis went away"
+            await outage.up()
+
+            async def restarted() -> bool:
+                return supervisor.restarts >= 1 and supervisor.worker is not None
+
+            await _until(restarted)
+            # The cron sweeper finds the row after OUTBOX_STALE_SECONDS; here at once.
+            await outbox.sweep(ort, stale_seconds=0)
+            await _until(lambda: _sent(during.id))
+            after = await _queue(ort, to="after@example.jp")
+            await _until(lambda: _sent(after.id))
+        finally:
+            supervisor.request_stop()
+            await asyncio.wait_for(task, 15)
+    assert sorted(_ids(inbox)) == sorted(str(m.id) for m in (first, during, after))
+
+
+async def test_sigterm_finishes_the_send_in_flight_then_stops(rt, inbox):
+    import signal
+
+    from workers.supervisor import Supervisor
+
+    original = inbox.handle_DATA
+
+    async def slow_data(server, session, envelope):
+        await asyncio.sleep(0.5)  # the SMTP server's own loop (aiosmtpd's thread)
+        return await original(server, session, envelope)
+
+    inbox.handle_DATA = slow_data
+    try:
+        supervisor = Supervisor(rt, cron_jobs=False)
+        task = asyncio.create_task(supervisor.run())
+        message = await _queue(rt)
+
+        async def claimed() -> bool:
+            return (await OutboxMessage.get(id=message.id)).status == OutboxStatus.SENDING
+
+        await _until(claimed)
+        supervisor.request_stop(signal.SIGTERM)
+        await asyncio.wait_for(task, 15)  # returns normally: `torihiki worker` exits 0
+    finally:
+        del inbox.handle_DATA
+    row = await OutboxMessage.get(id=message.id)
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 1)
+    assert _ids(inbox) == [str(message.id)]
+
+
+@pytest.mark.skipif(
+    __import__("os").environ.get("TORIHIKI_TEST_BACKENDS", "sqlite") != "services",
+    reason="`torihiki worker` needs a real Redis",
+)
+async def test_torihiki_worker_exits_0_on_sigterm_after_its_send(rt, inbox, settings):
+    import os
+    import signal
+    import sys
+
+    original = inbox.handle_DATA
+
+    async def slow_data(server, session, envelope):
+        await asyncio.sleep(1.0)
+        return await original(server, session, envelope)
+
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "SMTP_HOST": settings.smtp_host,
+        "SMTP_PORT": str(settings.smtp_port),
+        "STORE_PROFILE": settings.store_profile,
+        "WORKER_METRICS_PORT": "0",
+        "EMBEDDED_SMTP_SINK": "false",
+    }
+    inbox.handle_DATA = slow_data
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "api.cli",
+        "worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        message = await _queue(rt)
+
+        async def claimed() -> bool:
+            return (await OutboxMessage.get(id=message.id)).status == OutboxStatus.SENDING
+
+        await _until(claimed, within=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        del inbox.handle_DATA
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert (await OutboxMessage.get(id=message.id)).status == OutboxStatus.SENT
+    assert _ids(inbox) == [str(message.id)]

@@ -133,7 +133,12 @@ def functions(rt: Runtime) -> list[Function]:
 
 
 def build_worker(
-    rt: Runtime, *, burst: bool = False, cron_jobs: bool = True, handle_signals: bool = True
+    rt: Runtime,
+    *,
+    burst: bool = False,
+    cron_jobs: bool = True,
+    handle_signals: bool = True,
+    job_completion_wait: int = 0,
 ) -> Worker:
     if rt.settings.uses_fakeredis:
         # fakeredis has no INFO command, which arq calls once at start-up to log.
@@ -149,6 +154,8 @@ def build_worker(
         poll_delay=0 if burst else 0.2,
         max_jobs=rt.settings.worker_concurrency,
         handle_signals=handle_signals,
+        # On a stop signal: take no new jobs, let running ones finish this long.
+        job_completion_wait=job_completion_wait,
         health_check_interval=rt.settings.worker_health_check_seconds,
         timezone=TOKYO,
         keep_result=0,

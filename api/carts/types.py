@@ -206,3 +206,72 @@ class Cart:
             purchasable=cart.purchasable,
             breakdown=PriceBreakdown.of(cart.breakdown, cart.tax_display == "included"),
         )
+
+
+# ---- inputs and payloads ---------------------------------------------------------------
+
+CART_TOKEN_DESCRIPTION = (
+    "A guest's cart token (or send the X-Cart-Token header); members need none, "
+    "and a member passing one merges that guest cart."
+)
+
+
+@strawberry.input(description="A product to put into the cart, as chosen.")
+class AddCartLineInput:
+    product_id: strawberry.ID
+    option_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The chosen options (the product's option rules)."
+    )
+    quantity: int = 1
+    desired_date: date | None = strawberry.field(
+        default=None,
+        description="Desired start (services) or delivery date: on or after the line's "
+        "earliestDate, a business day, at most 365 days ahead.",
+    )
+    time_slot: str | None = strawberry.field(
+        default=None, description="A code of the store's deliveryTimeSlots (store query)."
+    )
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input(description="What to change on a line; omitted fields stay as they are.")
+class UpdateCartLineInput:
+    line_id: strawberry.ID
+    quantity: int | None = strawberry.UNSET
+    option_ids: list[strawberry.ID] | None = strawberry.UNSET
+    desired_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears the date."
+    )
+    time_slot: str | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears the slot."
+    )
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input
+class RemoveCartLineInput:
+    line_id: strawberry.ID
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input
+class ClearCartInput:
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input
+class SetCartDeliveryAddressInput:
+    address_id: strawberry.ID | None = strawberry.field(
+        description="An entry of the member's address book; null clears it."
+    )
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.type(description="The cart after a change, priced now.")
+class CartPayload:
+    cart: Cart | None = None
+    cart_token: str | None = strawberry.field(
+        default=None,
+        description="Only in the answer that created a guest cart: keep it, it is shown once.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -23,7 +23,7 @@ from api.accounts.schema import AccountsMutation, AccountsQuery
 from api.accounts.signin_schema import SignInMutation, SignInQuery
 from api.billing.schema import BillingMutation, BillingQuery
 from api.calendar.schema import CalendarMutation, CalendarQuery
-from api.carts.schema import CartsQuery
+from api.carts.schema import CartsMutation, CartsQuery
 from api.catalog.schema import CatalogQuery
 from api.catalog.staff_schema import CatalogMutation
 from api.companies.members_schema import MembersMutation, MembersQuery
@@ -80,6 +80,7 @@ class Mutation(
     CompaniesMutation,
     MembersMutation,
     BillingMutation,
+    CartsMutation,
 ):
     pass
 

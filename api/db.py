@@ -99,6 +99,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.billing.migrations",
             },
+            # Coupons (issue 11).
+            "coupons": {
+                "models": ["api.coupons.models"],
+                "default_connection": "default",
+                "migrations": "api.coupons.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

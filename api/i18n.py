@@ -385,6 +385,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Deliveries go to addresses in Japan only.",
     },
     # -- end carts --
+    # -- coupons (api/coupons) --
+    "COUPON_NOT_FOUND": {
+        "ja": "このクーポンコードは使用できません。コードをご確認ください。",
+        "en": "This coupon code is not valid. Please check the code.",
+    },
+    "COUPON_MEMBERS_ONLY": {
+        "ja": "このクーポンは会員の方のみご利用いただけます。ログインしてください。",
+        "en": "This coupon is for members only. Please sign in.",
+    },
+    "COUPON_NOT_YET_VALID": {
+        "ja": "このクーポンは{starts_at}からご利用いただけます。",
+        "en": "This coupon can be used from {starts_at}.",
+    },
+    "COUPON_EXPIRED": {
+        "ja": "このクーポンの有効期限は{ends_at}までです。",
+        "en": "This coupon expired at {ends_at}.",
+    },
+    "COUPON_USED_UP": {
+        "ja": "このクーポンは利用上限に達したため、ご利用いただけません。",
+        "en": "This coupon has been used up.",
+    },
+    "COUPON_ALREADY_USED": {
+        "ja": "このクーポンはお一人様{limit}回までご利用いただけます。",
+        "en": "This coupon can be used {limit} time(s) per member.",
+    },
+    "COUPON_NOT_APPLICABLE": {
+        "ja": "買い物かごにこのクーポンの対象商品がありません。",
+        "en": "No item in the cart is eligible for this coupon.",
+    },
+    "COUPON_BELOW_MINIMUM": {
+        "ja": "このクーポンは対象商品{minimum}円以上のお買い上げでご利用いただけます。",
+        "en": "This coupon needs eligible items worth at least ¥{minimum}.",
+    },
+    "COUPON_AMOUNT_CHANGED": {
+        "ja": "クーポンの割引額が変わりました(新しい割引額: {amount}円)。内容をご確認ください。",
+        "en": "The coupon's discount has changed (now ¥{amount}). Please check the order.",
+    },
+    # -- end coupons --
     # ---- account security (issue 10) ----
     "SECOND_FACTOR_METHOD_NOT_AVAILABLE": {
         "ja": "このアカウントではこの認証方法は使えません。"

@@ -164,6 +164,9 @@ class PricedCoupon:
     amount: int  # tax excluded reduction of the taxable bases (0 when not applied)
     amount_incl: int
     problem: Problem | None = None
+    # The discount the coupon rules computed (store display basis): what an order
+    # passes to api.coupons.service.redeem_coupon as `amount`.
+    evaluated: int = 0
 
 
 @dataclass(frozen=True)
@@ -425,6 +428,7 @@ def price_cart(
             applied=True,
             amount=breakdown.coupon.amount,
             amount_incl=breakdown.coupon.amount_incl,
+            evaluated=coupon.amount,
         )
     elif coupon_code is not None:
         priced_coupon = PricedCoupon(

@@ -14,10 +14,12 @@ import strawberry
 from api.carts import service
 from api.carts.types import (
     AddCartLineInput,
+    ApplyCouponInput,
     Cart,
     CartPayload,
     ClearCartInput,
     RemoveCartLineInput,
+    RemoveCouponInput,
     SetCartDeliveryAddressInput,
     UpdateCartLineInput,
 )
@@ -147,4 +149,26 @@ class CartsMutation:
             token=_token(info, input.cart_token),
             address_id=address_id,
         )
+        return _payload(info, result)
+
+    @mutation(
+        description="Apply a web coupon to the cart (one per cart; another replaces it). A "
+        "refusal says why: COUPON_NOT_FOUND, COUPON_NOT_YET_VALID, COUPON_EXPIRED, "
+        "COUPON_USED_UP, COUPON_ALREADY_USED, COUPON_NOT_APPLICABLE, COUPON_MEMBERS_ONLY, "
+        "COUPON_BELOW_MINIMUM."
+    )
+    async def apply_coupon(self, info: strawberry.Info, input: ApplyCouponInput) -> CartPayload:
+        ctx = info.context
+        result = await service.apply_coupon(
+            await ctx.actor(), ctx.rt, token=_token(info, input.cart_token), code=input.code
+        )
+        return _payload(info, result)
+
+    @mutation(description="Take the coupon off the cart.")
+    async def remove_coupon(
+        self, info: strawberry.Info, input: RemoveCouponInput | None = None
+    ) -> CartPayload:
+        ctx = info.context
+        token = _token(info, input.cart_token if input else None)
+        result = await service.remove_coupon(await ctx.actor(), ctx.rt, token=token)
         return _payload(info, result)

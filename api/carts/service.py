@@ -28,13 +28,17 @@ from api.carts import queries
 from api.carts.models import Cart, CartLine
 from api.carts.pricing import (
     CartItem,
+    EvaluatedCoupon,
     PricedCart,
+    PricedLine,
     check_item,
     price_cart,
     price_lines,
 )
+from api.coupons import service as coupons
 from api.db import unit_of_work
 from api.errors import DomainError, Problem
+from api.stores.policy import TaxDisplay
 from api.tokens import new_token
 from api.validation import PREFECTURES, normalize_postal_code
 
@@ -155,8 +159,7 @@ async def _price(
     calendar = await load_calendar() if items else None
     lines = price_lines(items, products, on=today, policy=rt.policy, calendar=calendar, today=today)
     address = await queries.cart_address(user, cart["address_id"]) if cart else None
-    # Coupons and points (api/coupons, api/points) join here once their services land:
-    # the cart stores coupon_code and points already, pricing takes them (price_cart).
+    coupon, coupon_problem = await _coupon(rt, cart, lines, user)
     return price_cart(
         lines,
         policy=rt.policy,
@@ -166,8 +169,32 @@ async def _price(
         user_id=user.id if user else None,
         company_id=user.company_id if user else None,
         address=address,
+        coupon=coupon,
+        coupon_code=cart["coupon_code"] if cart and coupon is None else None,
+        coupon_problem=coupon_problem,
         problems=problems,
     )
+
+
+def _tax_included(rt: Any) -> bool:
+    return rt.policy.tax_display == TaxDisplay.INCLUDED
+
+
+async def _coupon(
+    rt: Any, cart: dict[str, Any] | None, lines: Sequence[PricedLine], user: Any
+) -> tuple[EvaluatedCoupon | None, Problem | None]:
+    """The cart's coupon evaluated again now: applied, or shown refused with its code."""
+    if not cart or not cart["coupon_code"]:
+        return None, None
+    result = await coupons.evaluate_for_lines(
+        cart["coupon_code"],
+        lines,
+        user_id=user.id if user else None,
+        tax_included=_tax_included(rt),
+    )
+    if isinstance(result, Problem):
+        return None, result
+    return result, None
 
 
 async def get_cart(actor: Any, rt: Any, token: str | None = None) -> PricedCart:
@@ -371,3 +398,40 @@ async def set_delivery_address(
     async with unit_of_work():
         await Cart.filter(id=cart["id"]).update(address_id=address_id, updated_at=clock.now())
     return CartResult(await _price(actor, rt, {**cart, "address_id": address_id}))
+
+
+# ---- coupon --------------------------------------------------------------------------------
+
+
+async def apply_coupon(actor: Any, rt: Any, *, token: str | None, code: str) -> CartResult:
+    """Apply a web coupon to the cart; a refusal says why (COUPON_*) and changes nothing.
+
+    The code is case- and width-insensitive. One coupon per cart: applying
+    another replaces it. The cart re-evaluates it on every read.
+    """
+    cart = await _resolve(actor, rt, token)
+    if cart is None or not code or not code.strip():
+        raise DomainError.of(
+            "COUPON_NOT_APPLICABLE" if code and code.strip() else "REQUIRED", "code"
+        )
+    priced = await _price(actor, rt, {**cart, "coupon_code": None})
+    result = await coupons.evaluate_for_lines(
+        code,
+        priced.lines,
+        user_id=actor.user.id if actor.user else None,
+        tax_included=_tax_included(rt),
+    )
+    if isinstance(result, Problem):
+        raise DomainError(result)
+    async with unit_of_work():
+        await Cart.filter(id=cart["id"]).update(coupon_code=result.code, updated_at=clock.now())
+    return CartResult(await _price(actor, rt, {**cart, "coupon_code": result.code}))
+
+
+async def remove_coupon(actor: Any, rt: Any, *, token: str | None) -> CartResult:
+    cart = await _resolve(actor, rt, token)
+    if cart is not None and cart["coupon_code"]:
+        async with unit_of_work():
+            await Cart.filter(id=cart["id"]).update(coupon_code=None, updated_at=clock.now())
+        cart = {**cart, "coupon_code": None}
+    return CartResult(await _price(actor, rt, cart))

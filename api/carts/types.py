@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from api.carts.pricing import PricedCart, PricedLine
+from api.errors import Problem
 from api.graphql.errors import UserError, to_user_errors
 from api.graphql.ids import to_global_id
 from api.graphql.money import Money
@@ -186,11 +187,36 @@ def _line(line: PricedLine, en: bool, language: str) -> CartLine:
     )
 
 
+@strawberry.type(description="The cart's coupon: applied, or kept and shown refused.")
+class CartCoupon:
+    code: str
+    applied: bool = strawberry.field(
+        description="False when the coupon no longer applies (expired, used up, lines "
+        "removed …): `problem` says why; it is left out of the totals."
+    )
+    amount: Money = strawberry.field(description="The reduction of the taxable base.")
+    amount_including_tax: Money
+    problem: UserError | None
+
+
+@strawberry.type(description="Points used on the cart (1 point = ¥1); members only.")
+class CartPoints:
+    requested: int = strawberry.field(description="What the member asked to use.")
+    used: int = strawberry.field(
+        description="What the breakdown takes: at most the balance and the total."
+    )
+    balance: int = strawberry.field(description="The member's balance now.")
+    expires_on: date | None = strawberry.field(description="When the balance expires.")
+    problem: UserError | None
+
+
 @strawberry.type(description="The caller's cart, priced from the catalog on every read.")
 class Cart:
     guest: bool
     lines: list[CartLine]
     delivery_address_id: strawberry.ID | None
+    coupon: CartCoupon | None
+    points: CartPoints | None
     purchasable: bool = strawberry.field(description="False while any line is flagged.")
     breakdown: PriceBreakdown
 
@@ -203,9 +229,41 @@ class Cart:
             delivery_address_id=(
                 to_global_id("Address", cart.address.id) if cart.address else None
             ),
+            coupon=_coupon(cart, language),
+            points=_points(cart, language),
             purchasable=cart.purchasable,
             breakdown=PriceBreakdown.of(cart.breakdown, cart.tax_display == "included"),
         )
+
+
+def _problem(problem: Problem | None, language: str) -> UserError | None:
+    return to_user_errors([problem], language)[0] if problem else None
+
+
+def _coupon(cart: PricedCart, language: str) -> CartCoupon | None:
+    c = cart.coupon
+    if c is None:
+        return None
+    return CartCoupon(
+        code=c.code,
+        applied=c.applied,
+        amount=_yen(c.amount),
+        amount_including_tax=_yen(c.amount_incl),
+        problem=_problem(c.problem, language),
+    )
+
+
+def _points(cart: PricedCart, language: str) -> CartPoints | None:
+    p = cart.points
+    if p is None:
+        return None
+    return CartPoints(
+        requested=p.requested,
+        used=p.used,
+        balance=p.balance or 0,
+        expires_on=p.expires_on,
+        problem=_problem(p.problem, language),
+    )
 
 
 # ---- inputs and payloads ---------------------------------------------------------------
@@ -275,3 +333,14 @@ class CartPayload:
         description="Only in the answer that created a guest cart: keep it, it is shown once.",
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A web coupon code for the cart (case- and width-insensitive).")
+class ApplyCouponInput:
+    code: str
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input
+class RemoveCouponInput:
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)

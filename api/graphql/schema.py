@@ -28,6 +28,7 @@ from api.catalog.schema import CatalogQuery
 from api.catalog.staff_schema import CatalogMutation
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
+from api.coupons.schema import CouponsMutation, CouponsQuery
 from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator
 from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
@@ -53,6 +54,7 @@ class Query(
     CartsQuery,
     JobsQuery,
     BillingQuery,
+    CouponsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -81,6 +83,7 @@ class Mutation(
     MembersMutation,
     BillingMutation,
     CartsMutation,
+    CouponsMutation,
 ):
     pass
 

@@ -34,6 +34,7 @@ from api.graphql import graphiql
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.schema import build_schemas
 from api.logs import new_request_id, request_id_var
+from api.quotes.http import routes as quote_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -171,6 +172,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/readyz", readyz),
         Route("/", root),
     ]
+    # Quote PDFs by signed link (api/quotes/links.py).
+    routes += quote_routes()
     if settings.metrics_enabled and (settings.metrics_token or not settings.is_production):
         routes.append(Route("/metrics", metrics_page))
     if settings.graphiql_enabled:

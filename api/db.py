@@ -105,6 +105,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.coupons.migrations",
             },
+            # Quotes (issue 11).
+            "quotes": {
+                "models": ["api.quotes.models"],
+                "default_connection": "default",
+                "migrations": "api.quotes.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

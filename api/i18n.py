@@ -446,6 +446,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "会社に所属する会員のみ利用できます。",
         "en": "Only members of a company can do this.",
     },
+    # ---- quotes (issue 11) ----
+    "QUOTES_DISABLED": {
+        "ja": "このストアでは見積書を作成できません。",
+        "en": "This store does not issue quotes.",
+    },
+    "CART_EMPTY": {
+        "ja": "買い物かごに商品がありません。",
+        "en": "The cart is empty.",
+    },
+    "CART_NOT_PURCHASABLE": {
+        "ja": "買い物かごにご購入いただけない商品があります。内容をご確認ください。",
+        "en": "Some cart lines cannot be bought as they are: please check the cart.",
+    },
+    "DELIVERY_ADDRESS_REQUIRED": {
+        "ja": "お届け先を選択してください。",
+        "en": "Choose a delivery address.",
+    },
+    "UNKNOWN_PAYMENT_METHOD": {
+        "ja": "お支払方法を一覧から選択してください。",
+        "en": "Choose a payment method from the list.",
+    },
+    "QUOTE_EXPIRED": {
+        "ja": "この見積書の有効期限（{valid_until}）が過ぎています。",
+        "en": "This quote expired (valid until {valid_until}).",
+    },
+    "QUOTE_PRICE_CHANGED": {
+        "ja": "見積時のクーポン・キャンペーン・ポイントの有効期限が切れたため、"
+        "見積書の価格は適用されません（現在の合計: {new_total}円）。",
+        "en": "The quoted price no longer applies: a coupon, campaign or points in the quote "
+        "have expired (total now ¥{new_total}).",
+    },
+    "QUOTE_TOO_LARGE": {
+        "ja": "1通の見積書に載せられる商品は{max}件までです。",
+        "en": "A quote holds at most {max} lines.",
+    },
+    "INVALID_TEXT": {
+        "ja": "使用できない文字が含まれています。",
+        "en": "This text contains characters that cannot be used.",
+    },
 }
 
 

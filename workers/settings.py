@@ -25,6 +25,7 @@ from api.queue import QUEUE_NAME
 from api.runtime import Runtime
 from workers.jobs.mail import send_mail
 from workers.jobs.maintenance import purge_expired_tokens, sweep_outbox
+from workers.jobs.quotes import expire_quotes
 from workers.smtp import Mailer
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ CRON_JOBS = [
     # again within a minute.
     cron(instrumented(sweep_outbox), second={0, 15, 30, 45}, unique=True, timeout=120),
     cron(instrumented(purge_expired_tokens), hour={3}, minute={15}, unique=True, timeout=600),
+    # Quotes past their last valid day (issue 11); hourly so a restart catches up soon.
+    cron(instrumented(expire_quotes), minute={5}, unique=True, timeout=600),
 ]
 
 

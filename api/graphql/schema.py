@@ -34,6 +34,7 @@ from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
+from api.quotes.schema import QuotesMutation, QuotesQuery
 from api.settings import Settings
 from api.stores.schema import StoresQuery
 from api.support.schema import SupportMutation, SupportQuery
@@ -55,6 +56,7 @@ class Query(
     JobsQuery,
     BillingQuery,
     CouponsQuery,
+    QuotesQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -84,6 +86,7 @@ class Mutation(
     BillingMutation,
     CartsMutation,
     CouponsMutation,
+    QuotesMutation,
 ):
     pass
 

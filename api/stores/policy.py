@@ -180,6 +180,14 @@ class IssuerPolicy(_Frozen):
     registration_number: str = Field("", pattern=r"^(T\d{13})?$")
 
 
+class PaymentMethodOption(_Frozen):
+    """A payment method the store offers (quotes record it; api.payments processes it)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str
+    name_en: str = ""
+
+
 class QuotePolicy(_Frozen):
     """Quotes (見積書): how long they are valid and what they say in the remarks."""
 
@@ -216,6 +224,7 @@ class Policy(_Frozen):
     # Quotes and issued documents (issue 11).
     issuer: IssuerPolicy = IssuerPolicy()
     quotes: QuotePolicy = QuotePolicy()
+    payment_methods: tuple[PaymentMethodOption, ...] = ()
 
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()

@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog bench-pricing serve worker clean install
+.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog bench-pricing bench-quote-pdf serve worker clean install
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -69,6 +69,9 @@ bench-catalog: install
 
 bench-pricing: install
 	$(BIN)/python bench/pricing.py
+
+bench-quote-pdf: install
+	$(BIN)/python bench/quote_pdf.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

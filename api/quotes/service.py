@@ -395,6 +395,7 @@ LABELS = {
         "coupon": "クーポン値引",
         "shipping": "送料",
         "tax": "消費税",
+        "tax_inside": "(うち消費税)",
         "total": "合計",
         "points": "ポイント利用",
         "due": "お支払金額",
@@ -415,6 +416,7 @@ LABELS = {
         "coupon": "Coupon",
         "shipping": "Shipping",
         "tax": "Consumption tax",
+        "tax_inside": "(incl. consumption tax)",
         "total": "Total",
         "points": "Points",
         "due": "Amount due",
@@ -491,8 +493,12 @@ def quote_document(
         totals.append(
             TotalRow(t["shipping"], b.shipping_total_incl if included else b.shipping_total)
         )
-    totals.append(TotalRow(t["tax"], b.tax_total))
-    totals.append(TotalRow(t["total"], b.total, emphasis=not b.points))
+    if included:  # the lines already include it: shown after the total, as part of it
+        totals.append(TotalRow(t["total"], b.total, emphasis=not b.points))
+        totals.append(TotalRow(t["tax_inside"], b.tax_total))
+    else:
+        totals.append(TotalRow(t["tax"], b.tax_total))
+        totals.append(TotalRow(t["total"], b.total, emphasis=not b.points))
     if b.points:
         totals.append(TotalRow(t["points"], -b.points))
         totals.append(TotalRow(t["due"], b.amount_due, emphasis=True))

@@ -88,10 +88,11 @@ async def _member() -> User:
 
 
 async def _product(rt, code: str, price: int, **kw) -> int:
+    staff = Actor.for_system()
     p = await catalog.create_product(
-        rt, {"code": code, "name": f"商品{code}", "price": price, **kw}
+        rt, staff, {"code": code, "name": f"商品{code}", "price": price, **kw}
     )
-    await catalog.publish_product(rt, p.id, actor_id=None)
+    await catalog.publish_product(rt, staff, p.id)
     return p.id
 
 
@@ -203,7 +204,7 @@ async def test_member_quotes_the_cart_reads_it_and_downloads_the_pdf(gql, http, 
 
     # Later changes of the customer and the catalog leave the quote as issued (000 §2).
     await Company.filter(id=member.company_id).update(name="株式会社新社名")
-    await catalog.update_product(rt, a, {"price": 999})
+    await catalog.update_product(rt, Actor.for_system(), a, {"price": 999})
     detail = (await gql(DETAIL, {"id": quote["id"]}, token=token))["node"]
     assert [line["unitPrice"]["amount"] for line in detail["lines"]] == [105, 20_000]
     assert detail["lines"][1]["reducedRate"] and detail["lines"][1]["taxRatePercent"] == 8

@@ -10,15 +10,25 @@ from api.accounts.models import User, UserStatus
 from api.actor import Actor
 from api.db import row_key
 from api.errors import DomainError, Problem
-from api.graphql.errors import problem_params
 from api.i18n import message
 from api.quotes import links, service
 
 _STATUS = {"NOT_FOUND": 404, "QUOTE_EXPIRED": 409, "INVALID_STATUS": 409}
 
 
+def _camel(params: dict) -> dict:
+    """The problem's values as the GraphQL userErrors give them: camelCase keys, ISO dates."""
+    out = {}
+    for key, value in params.items():
+        head, *rest = key.split("_")
+        out[head + "".join(p.title() for p in rest)] = (
+            value.isoformat() if hasattr(value, "isoformat") else value
+        )
+    return out
+
+
 def _refuse(status: int, code: str, language: str, problem: Problem | None = None) -> Response:
-    params = problem_params(problem) if problem else None
+    params = _camel(problem.params) if problem and problem.params else None
     text = message(code, language, **(problem.params if problem else {}))
     return JSONResponse(
         {"code": code, "message": text, "params": params},

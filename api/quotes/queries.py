@@ -13,7 +13,7 @@ from typing import Any
 
 from api.actor import Actor
 from api.companies.permissions import MemberPermission
-from api.db import rows_by_keys
+from api.db import row_key, rows_by_keys
 from api.quotes.models import Quote, QuoteLine
 from api.quotes.states import QuoteStatus
 
@@ -39,6 +39,11 @@ def quotes(actor: Actor, *, status: QuoteStatus | None = None, number: str | Non
     if number:
         qs = qs.filter(number=number)
     return qs.order_by("-created_at", "-id")
+
+
+def quote_key(key: str) -> int | None:
+    """A quote's primary key from the text inside its global ID (None when out of range)."""
+    return row_key(key)
 
 
 async def quote(actor: Actor, quote_id: int) -> Quote | None:

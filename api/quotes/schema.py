@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import strawberry
 
-from api.db import row_key
 from api.errors import DomainError
 from api.graphql.connections import Page, connection
 from api.graphql.ids import from_global_id
@@ -26,7 +25,7 @@ from api.quotes.types import (
 
 
 def _quote_id(value: str, field: str = "quoteId") -> int:
-    key = row_key(from_global_id(value, "Quote", field))
+    key = queries.quote_key(from_global_id(value, "Quote", field))
     if key is None:
         raise DomainError.of("NOT_FOUND", field)
     return key

@@ -93,6 +93,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.orders.migrations",
             },
+            # Subscription contracts (issue 13).
+            "contracts": {
+                "models": ["api.contracts.models"],
+                "default_connection": "default",
+                "migrations": "api.contracts.migrations",
+            },
             # Closing-date billing (issue 14).
             "billing": {
                 "models": ["api.billing.models"],

@@ -106,6 +106,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "現在の状態ではこの操作はできません。",
         "en": "This action is not possible in the current state.",
     },
+    # ---- contracts (issue 13) ----
+    "INVALID_CHARACTERS": {
+        "ja": "使用できない文字（制御文字）が含まれています。",
+        "en": "This contains characters that cannot be used (control characters).",
+    },
+    "INVALID_PLAN": {
+        "ja": "月額プランまたは年額プランの商品を選択してください。",
+        "en": "Choose a product sold on a monthly or an annual plan.",
+    },
+    "DATE_OUT_OF_RANGE": {
+        "ja": "日付が有効な範囲にありません。",
+        "en": "The date is outside the allowed range.",
+    },
+    "DUPLICATE_LINE": {
+        "ja": "「{code}」が重複しています。",
+        "en": "“{code}” is listed more than once.",
+    },
+    "INVALID_IDEMPOTENCY_KEY": {
+        "ja": "冪等キーは100文字以内の表示可能な文字で指定してください。",
+        "en": "The idempotency key must be at most 100 printable characters.",
+    },
+    "CONTRACT_START_DATE_AHEAD": {
+        "ja": "契約開始日（{start_date}）より前には開始できません。",
+        "en": "The contract cannot start before its start date ({start_date}).",
+    },
     "INVALID_CREDENTIALS": {
         "ja": "ログインIDまたはパスワードが正しくありません。",
         "en": "The login ID or password is incorrect.",

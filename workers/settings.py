@@ -23,6 +23,7 @@ from redis.exceptions import ResponseError, WatchError
 from api.metrics import instrumented
 from api.queue import QUEUE_NAME
 from api.runtime import Runtime
+from workers.jobs.contracts import contract_dates
 from workers.jobs.mail import send_mail
 from workers.jobs.maintenance import purge_expired_tokens, sweep_outbox
 from workers.jobs.quotes import expire_quotes
@@ -47,6 +48,8 @@ CRON_JOBS = [
     cron(instrumented(purge_expired_tokens), hour={3}, minute={15}, unique=True, timeout=600),
     # Quotes past their last valid day (issue 11); hourly so a restart catches up soon.
     cron(instrumented(expire_quotes), minute={5}, unique=True, timeout=600),
+    # Contracts (issue 13): just after midnight Tokyo, and hourly so a missed night catches up.
+    cron(instrumented(contract_dates), minute={7}, unique=True, timeout=600),
 ]
 
 

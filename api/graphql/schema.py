@@ -28,6 +28,7 @@ from api.catalog.schema import CatalogQuery
 from api.catalog.staff_schema import CatalogMutation
 from api.companies.members_schema import MembersMutation, MembersQuery
 from api.companies.schema import CompaniesMutation, CompaniesQuery
+from api.contracts.schema import ContractsMutation, ContractsQuery
 from api.coupons.schema import CouponsMutation, CouponsQuery
 from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator
 from api.graphql.precomplete import PrecompletingExecutionContext
@@ -57,6 +58,7 @@ class Query(
     BillingQuery,
     CouponsQuery,
     QuotesQuery,
+    ContractsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -87,6 +89,7 @@ class Mutation(
     CartsMutation,
     CouponsMutation,
     QuotesMutation,
+    ContractsMutation,
 ):
     pass
 

@@ -66,6 +66,7 @@ DETAIL = "query Detail($id: ID!) { contract(id: $id) { " + CONTRACT_FIELDS + " }
 async def zoom_products(rt) -> dict[str, int]:
     """Zoom Workplace Business and Pro (004 §6.2's example), annual and monthly."""
     ids = {}
+    system = Actor.for_system()
     for code, name, price, plan in (
         ("zoom-business-m", "Zoom Workplace Business", 2700, SubscriptionPlan.MONTHLY),
         ("zoom-pro-m", "Zoom Workplace Pro", 2000, SubscriptionPlan.MONTHLY),
@@ -74,6 +75,7 @@ async def zoom_products(rt) -> dict[str, int]:
     ):
         p = await catalog.create_product(
             rt,
+            system,
             {
                 "code": code,
                 "name": name,
@@ -86,6 +88,7 @@ async def zoom_products(rt) -> dict[str, int]:
         )
         await catalog.set_product_options(
             rt,
+            system,
             p.id,
             [
                 OptionGroupSpec(
@@ -102,7 +105,7 @@ async def zoom_products(rt) -> dict[str, int]:
                 )
             ],
         )
-        await catalog.publish_product(rt, p.id, actor_id=None)
+        await catalog.publish_product(rt, system, p.id)
         ids[code] = p.id
     return ids
 

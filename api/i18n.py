@@ -510,6 +510,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "使用できない文字が含まれています。",
         "en": "This text contains characters that cannot be used.",
     },
+    "SERVICE_UNAVAILABLE": {
+        "ja": "ただいまサービスを一時的に利用できません。しばらくしてからもう一度お試しください。",
+        "en": "The service is temporarily unavailable. Please try again shortly.",
+    },
 }
 
 

@@ -70,6 +70,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, tuple[float, int, bytes]] = OrderedDict()
         self._documents: dict[tuple[str, str | None], bool] = {}
+        self._version_down_until = 0.0
 
     def cacheable(self, query: str, operation_name: str | None) -> bool:
         known = self._documents.get((query, operation_name))
@@ -103,6 +104,9 @@ class ResponseCache:
             encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             return None
+        version = await self._version()
+        if version is None:
+            return None  # Redis unreachable: bypass the cache, answer from the database
         return (
             query,
             operation_name,
@@ -111,8 +115,22 @@ class ResponseCache:
             self.rt.policy.tax_display,
             media,
             clock.business_today(),
-            await self.version.current(self.rt),
+            version,
         )
+
+    async def _version(self) -> str | None:
+        """The data's version, or None while Redis fails (asked again after 5 s): an answer
+        filed under no version could outlive a write, so nothing is cached or served."""
+        import time
+
+        if time.monotonic() < self._version_down_until:
+            return None
+        try:
+            return await self.version.current(self.rt)
+        except Exception:
+            self._version_down_until = time.monotonic() + 5.0
+            log.warning("response cache bypassed: its version is unreachable", exc_info=True)
+            return None
 
     def get(self, key: tuple) -> tuple[int, bytes] | None:
         import time

@@ -32,6 +32,7 @@ from api.graphql.context import Context
 from api.graphql.errors import PublicError
 from api.graphql.schema import Schemas
 from api.i18n import message, pick_language
+from api.outages import RETRY_AFTER_SECONDS, is_unavailable
 from api.runtime import Runtime
 from api.settings import IntrospectionPolicy
 
@@ -81,6 +82,30 @@ class GraphQLEndpoint:
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
+        """Never a plain 500: an outage answers a coded 503, a bug a coded 500."""
+        try:
+            return await self._handle(request)
+        except Exception as e:
+            accept = request.headers.get("accept", "")
+            media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+            language = pick_language(request.headers.get("accept-language"))
+            if is_unavailable(e):
+                log.warning("a dependency is unavailable", exc_info=e)
+                return Response(
+                    orjson.dumps(_unavailable_body(language)),
+                    status_code=503,
+                    media_type=media,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                )
+            log.error("unexpected error in the GraphQL endpoint", exc_info=e)
+            body = {
+                "errors": [
+                    {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}
+                ]
+            }
+            return Response(orjson.dumps(body), status_code=500, media_type=media)
+
+    async def _handle(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
         cache_key = None
@@ -136,7 +161,10 @@ class GraphQLEndpoint:
         data = orjson.dumps(body)
         if cache_key is not None and status == 200 and "errors" not in body:
             self.response_cache.put(cache_key, status, data)  # type: ignore[union-attr]
-        response = Response(data, status_code=status, media_type=media)
+        headers = {}
+        if _any_unavailable(body):
+            status, headers = 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        response = Response(data, status_code=status, media_type=media, headers=headers)
         self._apply_cookies(context, response)
         return response
 
@@ -257,6 +285,15 @@ class GraphQLEndpoint:
             return GraphQLError(
                 text, nodes=error.nodes, extensions={"code": "GRAPHQL_VALIDATION_FAILED"}
             ).formatted
+        if original is not None and is_unavailable(original):
+            # Redis or the database could not be reached: an outage, not a bug.
+            log.warning("a dependency is unavailable", exc_info=original)
+            return GraphQLError(
+                message("SERVICE_UNAVAILABLE", language),
+                path=error.path,
+                nodes=error.nodes,
+                extensions={"code": "SERVICE_UNAVAILABLE"},
+            ).formatted
         if (
             original is not None
             and not isinstance(original, (GraphQLError, PublicError))
@@ -295,6 +332,20 @@ class GraphQLEndpoint:
                     samesite=samesite,
                     path="/",
                 )
+
+
+def _unavailable_body(language: str) -> dict[str, Any]:
+    text = message("SERVICE_UNAVAILABLE", language)
+    return {"errors": [{"message": text, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
+
+
+def _any_unavailable(body: Any) -> bool:
+    """Whether an answer (or any answer of a batch) carries SERVICE_UNAVAILABLE."""
+    for one in body if isinstance(body, list) else [body]:
+        for error in one.get("errors") or ():
+            if (error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE":
+                return True
+    return False
 
 
 def _json(raw: str | bytes) -> Any:

@@ -365,6 +365,12 @@ async def test_filters_sorting_paging_and_facets(gql, catalog, set_policy):
     everything = await gql(PRODUCTS, {"first": 100}, token="")
     total = everything["products"]["totalCount"]
     assert total == len(codes(everything)) == 14
+    # `sort: null`, as a literal or a variable, is the default order (issue 15).
+    assert codes(await gql(PRODUCTS, {"first": 100, "sort": None}, token="")) == codes(everything)
+    literal = await gql(
+        "{ products(sort: null, first: 100) { edges { node { code } } } }", token=""
+    )
+    assert [e["node"]["code"] for e in literal["products"]["edges"]] == codes(everything)
 
     tags = await gql(
         "{ tagGroups { kind name tags { id name } } categories { id code children { id code } } }",

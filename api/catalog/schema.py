@@ -70,7 +70,9 @@ class CatalogQuery:
         self,
         info: strawberry.Info,
         filter: ProductFilter | None = None,
-        sort: ProductSort = search.ProductSort.RELEVANCE,  # type: ignore[valid-type, assignment]
+        # Nullable with a default: a client that passes `sort: null` (or a null
+        # variable) gets the default order, as the guide's Catalog document does.
+        sort: ProductSort | None = search.ProductSort.RELEVANCE,  # type: ignore[valid-type, assignment]
     ) -> Connection[ProductType]:
         reader = Reader.of(info)
         query = product_query(filter)
@@ -80,7 +82,7 @@ class CatalogQuery:
         )
         qs = search.sorted_by(
             qs,
-            search.ProductSort(sort),
+            search.ProductSort(sort or search.ProductSort.RELEVANCE),
             query,
             tax_included=reader.tax_included,
             language=info.context.language,

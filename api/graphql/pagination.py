@@ -47,9 +47,9 @@ class Connection(Generic[T]):
 
 
 class SortOrder:
-    """Lists take `sort: <List>Sort! = <default>`, an enum of named orders (one shape
-    across the schema); each value maps to `order_by` fields ending in the id, so pages
-    never overlap."""
+    """Lists take `sort: <List>Sort = <default>`, an enum of named orders (one shape
+    across the schema; null means the default); each value maps to `order_by` fields
+    ending in the id, so pages never overlap."""
 
     def __init__(self, orders: dict[str, tuple[str, ...]]) -> None:
         self.orders = orders

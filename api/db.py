@@ -117,6 +117,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.quotes.migrations",
             },
+            # Points (issue 11).
+            "points": {
+                "models": ["api.points.models"],
+                "default_connection": "default",
+                "migrations": "api.points.migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -448,6 +448,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The coupon's discount has changed (now ¥{amount}). Please check the order.",
     },
     # -- end coupons --
+    # -- points (api/points) --
+    "POINTS_EXCEED_BALANCE": {
+        "ja": "ご利用いただけるポイントは{balance}ポイントまでです。",
+        "en": "You can use at most {balance} points.",
+    },
+    "POINTS_EXCEED_TOTAL": {
+        "ja": "お支払い金額({max}円)を超えるポイントは使用できません。",
+        "en": "Points cannot exceed the amount payable (¥{max}).",
+    },
+    "POINTS_MEMBERS_ONLY": {
+        "ja": "ポイントは会員の方のみご利用いただけます。ログインしてください。",
+        "en": "Points are for members only. Please sign in.",
+    },
+    # -- end points --
     # ---- account security (issue 10) ----
     "SECOND_FACTOR_METHOD_NOT_AVAILABLE": {
         "ja": "このアカウントではこの認証方法は使えません。"

@@ -23,6 +23,7 @@ from redis.exceptions import ResponseError, WatchError
 from api.metrics import instrumented
 from api.queue import QUEUE_NAME
 from api.runtime import Runtime
+from workers.jobs.commerce import expire_member_points, purge_stale_guest_carts
 from workers.jobs.contracts import contract_dates
 from workers.jobs.mail import send_mail
 from workers.jobs.maintenance import purge_expired_tokens, sweep_outbox
@@ -50,6 +51,9 @@ CRON_JOBS = [
     cron(instrumented(expire_quotes), minute={5}, unique=True, timeout=600),
     # Contracts (issue 13): just after midnight Tokyo, and hourly so a missed night catches up.
     cron(instrumented(contract_dates), minute={7}, unique=True, timeout=600),
+    # Points expiry (000 §5) just after midnight Tokyo; stale guest carts at night.
+    cron(instrumented(expire_member_points), hour={0}, minute={10}, unique=True, timeout=600),
+    cron(instrumented(purge_stale_guest_carts), hour={4}, minute={20}, unique=True, timeout=600),
 ]
 
 

@@ -22,6 +22,7 @@ from api.carts.types import (
     RemoveCouponInput,
     SetCartDeliveryAddressInput,
     UpdateCartLineInput,
+    UseCartPointsInput,
 )
 from api.errors import DomainError
 from api.graphql.ids import int_id
@@ -171,4 +172,18 @@ class CartsMutation:
         ctx = info.context
         token = _token(info, input.cart_token if input else None)
         result = await service.remove_coupon(await ctx.actor(), ctx.rt, token=token)
+        return _payload(info, result)
+
+    @mutation(
+        description="Members: use points on the cart, any whole number up to the balance "
+        "(POINTS_EXCEED_BALANCE) and up to the total (POINTS_EXCEED_TOTAL); 0 uses none. "
+        "Guests cannot (POINTS_MEMBERS_ONLY)."
+    )
+    async def use_cart_points(
+        self, info: strawberry.Info, input: UseCartPointsInput
+    ) -> CartPayload:
+        ctx = info.context
+        result = await service.use_points(
+            await ctx.actor(), ctx.rt, token=_token(info, input.cart_token), points=input.points
+        )
         return _payload(info, result)

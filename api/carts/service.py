@@ -31,6 +31,7 @@ from api.carts.pricing import (
     EvaluatedCoupon,
     PricedCart,
     PricedLine,
+    PricedPoints,
     check_item,
     price_cart,
     price_lines,
@@ -38,6 +39,7 @@ from api.carts.pricing import (
 from api.coupons import service as coupons
 from api.db import unit_of_work
 from api.errors import DomainError, Problem
+from api.points import service as points_service
 from api.stores.policy import TaxDisplay
 from api.tokens import new_token
 from api.validation import PREFECTURES, normalize_postal_code
@@ -160,6 +162,7 @@ async def _price(
     lines = price_lines(items, products, on=today, policy=rt.policy, calendar=calendar, today=today)
     address = await queries.cart_address(user, cart["address_id"]) if cart else None
     coupon, coupon_problem = await _coupon(rt, cart, lines, user)
+    points = await _points(cart, user, today)
     return price_cart(
         lines,
         policy=rt.policy,
@@ -172,7 +175,27 @@ async def _price(
         coupon=coupon,
         coupon_code=cart["coupon_code"] if cart and coupon is None else None,
         coupon_problem=coupon_problem,
+        points=points,
         problems=problems,
+    )
+
+
+async def _points(cart: dict[str, Any] | None, user: Any, today: date) -> PricedPoints | None:
+    """The points asked for, as far as the member's balance now allows (members only)."""
+    if user is None:
+        return None
+    held = await points_service.balance_of(user.id, today)
+    assert held is not None
+    requested = cart["points"] if cart else 0
+    problem = None
+    if requested > held.balance:
+        problem = Problem("POINTS_EXCEED_BALANCE", ("points",), {"balance": held.balance})
+    return PricedPoints(
+        requested=requested,
+        used=min(requested, held.balance),
+        balance=held.balance,
+        expires_on=held.expires_on,
+        problem=problem,
     )
 
 
@@ -435,3 +458,47 @@ async def remove_coupon(actor: Any, rt: Any, *, token: str | None) -> CartResult
             await Cart.filter(id=cart["id"]).update(coupon_code=None, updated_at=clock.now())
         cart = {**cart, "coupon_code": None}
     return CartResult(await _price(actor, rt, cart))
+
+
+# ---- points ------------------------------------------------------------------------------
+
+
+async def use_points(actor: Any, rt: Any, *, token: str | None, points: int) -> CartResult:
+    """Use points on the cart (1 point = ¥1): any whole number up to the balance and up to
+    the amount payable; 0 uses none. Members only (guests neither earn nor use points)."""
+    user = _member(actor)
+    if user is None:
+        if not rt.policy.guest_checkout:
+            raise DomainError.of("GUEST_CART_NOT_ALLOWED")
+        raise DomainError.of("POINTS_MEMBERS_ONLY", "points")
+    if not 0 <= points <= points_service.MAX_POINTS:
+        raise DomainError.of("OUT_OF_RANGE", "points", min=0, max=points_service.MAX_POINTS)
+    cart = await _resolve(actor, rt, token)
+    if cart is None:
+        if points:
+            raise DomainError.of("POINTS_EXCEED_TOTAL", "points", max=0)
+        return CartResult(await _price(actor, rt, None))
+    priced = await _price(actor, rt, {**cart, "points": 0})
+    held = priced.points.balance if priced.points else 0
+    if points > (held or 0):
+        raise DomainError.of("POINTS_EXCEED_BALANCE", "points", balance=held or 0)
+    if points > priced.breakdown.total:
+        raise DomainError.of("POINTS_EXCEED_TOTAL", "points", max=priced.breakdown.total)
+    async with unit_of_work():
+        await Cart.filter(id=cart["id"]).update(points=points, updated_at=clock.now())
+    return CartResult(await _price(actor, rt, {**cart, "points": points}))
+
+
+# ---- housekeeping ------------------------------------------------------------------------
+
+
+async def purge_guest_carts(now: Any = None) -> int:
+    """Delete guest carts whose token no longer reaches them (idempotent); how many."""
+    cutoff = queries.guest_cutoff(now)
+    async with unit_of_work():
+        stale = Cart.filter(user_id__isnull=True, updated_at__lt=cutoff)
+        ids = await stale.values_list("id", flat=True)
+        if not ids:
+            return 0
+        await CartLine.filter(cart_id__in=ids).delete()
+        return await Cart.filter(id__in=ids, user_id__isnull=True).delete()

@@ -344,3 +344,9 @@ class ApplyCouponInput:
 @strawberry.input
 class RemoveCouponInput:
     cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)
+
+
+@strawberry.input(description="Points to use on the cart (1 point = ¥1); 0 uses none.")
+class UseCartPointsInput:
+    points: int
+    cart_token: str | None = strawberry.field(default=None, description=CART_TOKEN_DESCRIPTION)

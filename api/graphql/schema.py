@@ -35,6 +35,7 @@ from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
+from api.points.schema import PointsMutation, PointsQuery
 from api.quotes.schema import QuotesMutation, QuotesQuery
 from api.settings import Settings
 from api.stores.schema import StoresQuery
@@ -59,6 +60,7 @@ class Query(
     CouponsQuery,
     QuotesQuery,
     ContractsQuery,
+    PointsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -90,6 +92,7 @@ class Mutation(
     CouponsMutation,
     QuotesMutation,
     ContractsMutation,
+    PointsMutation,
 ):
     pass
 

@@ -103,6 +103,11 @@ class DeliveryTimeSlot(_Frozen):
     name_en: str = ""
 
 
+class PointsBasis(StrEnum):
+    TAX_INCLUDED = "tax_included"
+    TAX_EXCLUDED = "tax_excluded"
+
+
 # ---- document numbers (issue 11: quotes, orders, invoices) ------------------------------
 
 
@@ -228,6 +233,11 @@ class Policy(_Frozen):
 
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()
+    # Points (issue 11, api/points): earned on the goods amount after the coupon, in this
+    # basis, at points_rate_percent, rounded down (001: ¥100 = 1 point); the whole balance
+    # expires this many days after the member's last purchase (000: 180); 0: never.
+    points_basis: PointsBasis = PointsBasis.TAX_INCLUDED
+    points_expiry_days: int = Field(180, ge=0, le=3650)
 
 
 def shipped_profiles() -> list[str]:

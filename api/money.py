@@ -69,6 +69,28 @@ class MoneyError(ValueError):
     """An input no price can be computed for (negative amounts, unknown category)."""
 
 
+# Enum lookups by value cost more than the arithmetic they guard: pricing a 50-line cart
+# asks them thousands of times, so they are read from dicts.
+_ROUNDINGS: dict[object, TaxRounding] = {
+    **{m: m for m in TaxRounding},
+    **{m.value: m for m in TaxRounding},
+}
+_CATEGORIES: dict[object, str] = {
+    **{m: m.value for m in TaxCategory},
+    **{m.value: m.value for m in TaxCategory},
+}
+
+
+def _rounding(rounding: TaxRounding | str) -> TaxRounding:
+    found = _ROUNDINGS.get(rounding)
+    return found if found is not None else TaxRounding(rounding)
+
+
+def _category(category: TaxCategory | str) -> str:
+    found = _CATEGORIES.get(category)
+    return found if found is not None else TaxCategory(category).value
+
+
 @lru_cache(maxsize=256)
 def tax_rate_percent(category: TaxCategory | str, on: date) -> int:
     """The consumption-tax rate of a category in force on a date."""
@@ -97,7 +119,7 @@ def tax_on(base: int, rate_percent: int, rounding: TaxRounding | str = TaxRoundi
     if base < 0:
         raise MoneyError("tax on a negative amount")
     product = base * rate_percent
-    mode = TaxRounding(rounding)
+    mode = _rounding(rounding)
     if mode == TaxRounding.FLOOR:
         return product // 100
     if mode == TaxRounding.CEIL:
@@ -118,7 +140,7 @@ def tax_inside(
     if amount_incl < 0:
         raise MoneyError("tax on a negative amount")
     numerator, denominator = amount_incl * rate_percent, 100 + rate_percent
-    mode = TaxRounding(rounding)
+    mode = _rounding(rounding)
     if mode == TaxRounding.FLOOR:
         return numerator // denominator
     if mode == TaxRounding.CEIL:
@@ -308,7 +330,7 @@ def line_amounts(
         quantity=line.quantity,
         amount=amount,
         amount_incl=including_tax(amount, rate, rounding),
-        tax_category=TaxCategory(line.tax_category).value,
+        tax_category=_category(line.tax_category),
         rate_percent=rate,
         reduced=is_reduced(line.tax_category, on),
     )
@@ -324,7 +346,7 @@ def compute(
     points: int = 0,
 ) -> Breakdown:
     """The breakdown of one document: lines, coupon, shipping, tax once per rate, total."""
-    rounding = TaxRounding(rounding)
+    rounding = _rounding(rounding)
     priced = tuple(line_amounts(line, on, rounding) for line in lines)
     eligible = {line.key for line in lines if line.coupon_eligible}
     rates: dict[int, _Rate] = {}

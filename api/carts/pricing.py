@@ -242,6 +242,29 @@ def _slot_codes(policy: Policy) -> frozenset[str]:
     return frozenset(s.code for s in policy.delivery_time_slots)
 
 
+class _RememberingCalendar(BusinessCalendar):
+    """The store's calendar for one pricing: each day and lead time is worked out once
+    (fifty lines with the same lead time ask the same question fifty times)."""
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self.closures = calendar.closures
+        self._days: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
+
+    def is_business_day(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = super().is_business_day(day)
+        return known
+
+    def add_business_days(self, day: date, n: int) -> date:
+        key = (day, n)
+        found = self._added.get(key)
+        if found is None:
+            found = self._added[key] = super().add_business_days(day, n)
+        return found
+
+
 def price_line(
     product: CatalogProduct | None,
     item: CartItem,
@@ -250,9 +273,14 @@ def price_line(
     policy: Policy,
     calendar: BusinessCalendar,
     today: date,
+    time_slots: frozenset[str] | None = None,
 ) -> PricedLine:
     problems, earliest = check_item(
-        product, item, calendar=calendar, today=today, time_slots=_slot_codes(policy)
+        product,
+        item,
+        calendar=calendar,
+        today=today,
+        time_slots=_slot_codes(policy) if time_slots is None else time_slots,
     )
     rounding = policy.tax_rounding
     if product is None:
@@ -354,14 +382,17 @@ def price_lines(
     calendar: BusinessCalendar,
     today: date,
 ) -> tuple[PricedLine, ...]:
+    remembering = _RememberingCalendar(calendar) if calendar is not None else calendar
+    slots = _slot_codes(policy)
     return tuple(
         price_line(
             products.get(item.product_id),
             item,
             on=on,
             policy=policy,
-            calendar=calendar,
+            calendar=remembering,
             today=today,
+            time_slots=slots,
         )
         for item in items
     )

@@ -100,6 +100,14 @@ class Supervisor:
                     "Redis went away; the worker waits for it and starts again",
                     extra={"error": type(e).__name__},
                 )
+            except Exception as e:
+                # redis-py reports a connection lost during WATCH as WatchError; anything
+                # else that ends arq's loop is logged, and the worker starts again too.
+                log.warning(
+                    "the worker's loop ended; it starts again",
+                    exc_info=True,
+                    extra={"error": type(e).__name__},
+                )
             finally:
                 self.worker = None
             await self._drain(worker)

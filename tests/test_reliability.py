@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import threading
 import uuid
 
 import pytest
@@ -60,11 +61,14 @@ async def _run_until(rt, done, within: float = 10) -> None:
 async def test_a_running_mail_job_is_marked_in_progress_for_the_mail_timeout_only(rt, inbox):
     """arq marked each job in progress for the LARGEST timeout of all functions (610 s,
     from the token purge): a job of a killed worker could not run again for ten minutes."""
-    release = asyncio.Event()
+    # The SMTP server runs its own loop in aiosmtpd's thread: an asyncio.Event set from
+    # the test's loop would not wake it, so the hold is a thread-safe event polled there.
+    release = threading.Event()
     original = inbox.handle_DATA
 
     async def slow_data(server, session, envelope):
-        await release.wait()
+        while not release.is_set():  # noqa: ASYNC110 - another thread sets it
+            await asyncio.sleep(0.01)
         return await original(server, session, envelope)
 
     inbox.handle_DATA = slow_data

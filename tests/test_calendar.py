@@ -226,3 +226,23 @@ async def test_today_is_a_tokyo_date(gql, rt):
     clock.travel((datetime(2026, 12, 27, 16, 0, tzinfo=UTC) - clock.now()).total_seconds())
     data = await gql(CALENDAR, {"from": "2026-12-28", "to": "2026-12-28"}, token="")
     assert data["businessCalendar"]["today"] == "2026-12-28"
+
+
+async def test_closure_services_check_the_staff_permission_themselves(rt):
+    """The CLI and workers call the service directly: the permission is checked there,
+    not only by the schema's permission class."""
+    from api.actor import Actor
+    from api.calendar import service
+    from api.errors import DomainError
+
+    with pytest.raises(DomainError) as anonymous:
+        await service.create_store_holiday(
+            rt, Actor.anonymous(), date(2027, 5, 1), date(2027, 5, 2), "休業"
+        )
+    assert anonymous.value.problems[0].code == "UNAUTHENTICATED"
+    holiday = await service.create_store_holiday(
+        rt, Actor.for_system(), date(2027, 5, 1), date(2027, 5, 2), "休業"
+    )
+    with pytest.raises(DomainError):
+        await service.delete_store_holiday(rt, Actor.anonymous(), holiday.id)
+    await service.delete_store_holiday(rt, Actor.for_system(), holiday.id)

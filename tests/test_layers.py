@@ -59,7 +59,6 @@ NOT_YET: dict[str, set[str]] = {
         "unit-of-work",
         "orm-query",
     },
-    "api/calendar/schema.py": {"database-import", "except-domain-error", "orm-query"},
     "api/companies/members_schema.py": {"database-import", "except-domain-error", "orm-query"},
     "api/companies/schema.py": {"database-import", "except-domain-error", "orm-query"},
     "api/notifications/schema.py": {

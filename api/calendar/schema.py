@@ -1,4 +1,8 @@
-"""The business calendar in the schema: closed days for date pickers, store holidays for staff."""
+"""The business calendar in the schema: closed days for date pickers, store holidays for staff.
+
+Thin: reads come from `api.calendar.queries`, writes from `api.calendar.service`,
+which checks the staff permission and owns its transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,19 @@ from datetime import date
 import strawberry
 
 from api import clock
-from api.calendar import service
-from api.calendar.models import StoreHoliday
+from api.calendar import queries, service
 from api.companies.permissions import StaffPermission
-from api.errors import DomainError
-from api.graphql.errors import UserError, user_errors
-from api.graphql.ids import int_id
+from api.graphql.errors import UserError
+from api.graphql.ids import int_id, to_global_id
+from api.graphql.mutations import mutation
 from api.graphql.permissions import requires
+from api.graphql.rows import FromRow
 
-# Closures move lead times, so they belong with the catalog's people.
 MANAGE_CALENDAR = requires(StaffPermission.MANAGE_CATALOG)
 
 
 @strawberry.type(description="A closure staff set: first and last day included.")
-class StoreHolidayType:
+class StoreHolidayType(FromRow):
     id: strawberry.ID
     start_date: date
     end_date: date
@@ -28,16 +31,8 @@ class StoreHolidayType:
     name_en: str
 
     @classmethod
-    def from_model(cls, h: StoreHoliday) -> StoreHolidayType:
-        from api.graphql.ids import to_global_id
-
-        return cls(
-            id=strawberry.ID(to_global_id("StoreHoliday", h.id)),
-            start_date=h.start_date,
-            end_date=h.end_date,
-            name=h.name,
-            name_en=h.name_en,
-        )
+    def of(cls, row: object) -> StoreHolidayType:
+        return cls.from_row(row, id=strawberry.ID(to_global_id("StoreHoliday", row.id)))  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="A day that is not a business day.")
@@ -86,10 +81,8 @@ class CalendarQuery:
     async def store_holidays(
         self, info: strawberry.Info, include_past: bool = False
     ) -> list[StoreHolidayType]:
-        qs = StoreHoliday.all()
-        if not include_past:
-            qs = qs.filter(end_date__gte=clock.business_today())
-        return [StoreHolidayType.from_model(h) for h in await qs.order_by("start_date", "id")]
+        rows = await queries.store_holidays(include_past=include_past)
+        return [StoreHolidayType.of(h) for h in rows]
 
 
 @strawberry.input
@@ -116,63 +109,52 @@ class DeleteStoreHolidayInput:
 
 @strawberry.type
 class StoreHolidayPayload:
-    store_holiday: StoreHolidayType | None
-    user_errors: list[UserError]
+    store_holiday: StoreHolidayType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class DeleteStoreHolidayPayload:
-    deleted_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class CalendarMutation:
-    @strawberry.mutation(
-        permission_classes=[MANAGE_CALENDAR], description="Staff: close the store."
-    )
+    @mutation(permission_classes=[MANAGE_CALENDAR], description="Staff: close the store.")
     async def create_store_holiday(
         self, info: strawberry.Info, input: StoreHolidayInput
     ) -> StoreHolidayPayload:
-        try:
-            holiday = await service.create_store_holiday(
-                info.context.rt, input.start_date, input.end_date, input.name, input.name_en
-            )
-        except DomainError as e:
-            return StoreHolidayPayload(store_holiday=None, user_errors=user_errors(e, info))
-        return StoreHolidayPayload(
-            store_holiday=StoreHolidayType.from_model(holiday), user_errors=[]
+        holiday = await service.create_store_holiday(
+            info.context.rt,
+            await info.context.actor(),
+            input.start_date,
+            input.end_date,
+            input.name,
+            input.name_en,
         )
+        return StoreHolidayPayload(store_holiday=StoreHolidayType.of(holiday))
 
-    @strawberry.mutation(
-        permission_classes=[MANAGE_CALENDAR], description="Staff: change a closure."
-    )
+    @mutation(permission_classes=[MANAGE_CALENDAR], description="Staff: change a closure.")
     async def update_store_holiday(
         self, info: strawberry.Info, input: UpdateStoreHolidayInput
     ) -> StoreHolidayPayload:
-        try:
-            holiday = await service.update_store_holiday(
-                info.context.rt,
-                int_id(input.id, "StoreHoliday"),
-                input.start_date,
-                input.end_date,
-                input.name,
-                input.name_en,
-            )
-        except DomainError as e:
-            return StoreHolidayPayload(store_holiday=None, user_errors=user_errors(e, info))
-        return StoreHolidayPayload(
-            store_holiday=StoreHolidayType.from_model(holiday), user_errors=[]
+        holiday = await service.update_store_holiday(
+            info.context.rt,
+            await info.context.actor(),
+            int_id(input.id, "StoreHoliday"),
+            input.start_date,
+            input.end_date,
+            input.name,
+            input.name_en,
         )
+        return StoreHolidayPayload(store_holiday=StoreHolidayType.of(holiday))
 
-    @strawberry.mutation(
-        permission_classes=[MANAGE_CALENDAR], description="Staff: remove a closure."
-    )
+    @mutation(permission_classes=[MANAGE_CALENDAR], description="Staff: remove a closure.")
     async def delete_store_holiday(
         self, info: strawberry.Info, input: DeleteStoreHolidayInput
     ) -> DeleteStoreHolidayPayload:
-        try:
-            await service.delete_store_holiday(info.context.rt, int_id(input.id, "StoreHoliday"))
-        except DomainError as e:
-            return DeleteStoreHolidayPayload(deleted_id=None, user_errors=user_errors(e, info))
-        return DeleteStoreHolidayPayload(deleted_id=input.id, user_errors=[])
+        await service.delete_store_holiday(
+            info.context.rt, await info.context.actor(), int_id(input.id, "StoreHoliday")
+        )
+        return DeleteStoreHolidayPayload(deleted_id=input.id)

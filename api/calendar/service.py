@@ -16,9 +16,14 @@ from functools import lru_cache
 
 import jpholiday
 
+from api.actor import Actor
 from api.calendar.models import StoreHoliday
+from api.companies.permissions import StaffPermission
 from api.db import after_commit, unit_of_work
 from api.errors import DomainError, Problems
+
+# Closures move lead times and desired dates, so the catalog's people manage them.
+MANAGE_CALENDAR = StaffPermission.MANAGE_CATALOG
 
 MAX_CLOSURE_DAYS = 62  # a closure longer than two months is a typo, not a holiday
 MAX_RANGE_DAYS = 400  # how far one calendar question may look
@@ -158,8 +163,9 @@ def _changed(rt: object) -> None:
 
 
 async def create_store_holiday(
-    rt: object, start: date, end: date, name: str, name_en: str = ""
+    rt: object, actor: Actor, start: date, end: date, name: str, name_en: str = ""
 ) -> StoreHoliday:
+    actor.require(MANAGE_CALENDAR)
     _validate_holiday(start, end, name, name_en).raise_if_any()
     async with unit_of_work():
         holiday = await StoreHoliday.create(
@@ -170,8 +176,15 @@ async def create_store_holiday(
 
 
 async def update_store_holiday(
-    rt: object, holiday_id: int, start: date, end: date, name: str, name_en: str = ""
+    rt: object,
+    actor: Actor,
+    holiday_id: int,
+    start: date,
+    end: date,
+    name: str,
+    name_en: str = "",
 ) -> StoreHoliday:
+    actor.require(MANAGE_CALENDAR)
     _validate_holiday(start, end, name, name_en).raise_if_any()
     async with unit_of_work():
         holiday = await StoreHoliday.get_or_none(id=holiday_id)
@@ -184,7 +197,8 @@ async def update_store_holiday(
     return holiday
 
 
-async def delete_store_holiday(rt: object, holiday_id: int) -> None:
+async def delete_store_holiday(rt: object, actor: Actor, holiday_id: int) -> None:
+    actor.require(MANAGE_CALENDAR)
     async with unit_of_work():
         if not await StoreHoliday.filter(id=holiday_id).delete():
             raise DomainError.of("NOT_FOUND", "id")

@@ -621,7 +621,7 @@ async def seed_catalog(rt: Any = None, roots: tuple[str, ...] = DEFAULT_DEMO) ->
     done = [f"catalog: {len(products)} products in {len(categories)} categories"]
     if not await StoreHoliday.exists():
         for start, end, name, name_en in HOLIDAYS:
-            await calendar.create_store_holiday(rt, start, end, name, name_en)
+            await calendar.create_store_holiday(rt, system, start, end, name, name_en)
         done.append(f"store holidays: {len(HOLIDAYS)}")
     return done
 

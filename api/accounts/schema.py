@@ -94,7 +94,7 @@ class UserType(relay.Node):
         if self.company_id is None:
             return None
         company = await info.context.loader("company", company_loader).load(self.company_id)
-        return CompanyType.from_model(company) if company else None
+        return CompanyType.from_row(company) if company else None
 
     @classmethod
     def from_model(cls, u: UserModel) -> UserType:

@@ -14,11 +14,8 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.companies import roles, service
+from api.companies import queries, roles, service
 from api.companies.loaders import company_loader
-from api.companies.models import Address as AddressModel
-from api.companies.models import Company as CompanyModel
-from api.companies.models import CompanyRole
 from api.companies.permissions import (
     BUILTIN_MEMBER_ROLES,
     CUSTOM_PREFIX,
@@ -26,11 +23,13 @@ from api.companies.permissions import (
     MemberPermission,
 )
 from api.errors import DomainError
-from api.graphql.errors import UserError, user_errors
+from api.graphql.connections import Page, connection
+from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id, int_id
-from api.graphql.nodes import load_nodes
-from api.graphql.pagination import Connection, paginate
+from api.graphql.mutations import mutation
+from api.graphql.pagination import Connection
 from api.graphql.permissions import IsAuthenticated, requires
+from api.graphql.rows import FromRow
 
 MemberPermissionEnum = strawberry.enum(
     Enum("MemberPermission", {p.name: p.value for p in MemberPermission}),
@@ -55,7 +54,7 @@ def permission_list(keys: Iterable[str], language: str) -> list[Permission]:
 
 
 @strawberry.type(name="Company")
-class CompanyType(relay.Node):
+class CompanyType(FromRow, relay.Node):
     id: relay.NodeID[int]
     name: str
     name_kana: str
@@ -74,43 +73,12 @@ class CompanyType(relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_model(cls, c: CompanyModel) -> CompanyType:
-        return cls(
-            id=c.id,
-            name=c.name,
-            name_kana=c.name_kana,
-            postal_code=c.postal_code,
-            prefecture=c.prefecture,
-            address_line1=c.address_line1,
-            address_line2=c.address_line2,
-            phone=c.phone,
-            billing_name=c.billing_name,
-            billing_department=c.billing_department,
-            billing_postal_code=c.billing_postal_code,
-            billing_prefecture=c.billing_prefecture,
-            billing_address_line1=c.billing_address_line1,
-            billing_address_line2=c.billing_address_line2,
-            billing_phone=c.billing_phone,
-            created_at=c.created_at,
-        )
-
-    @classmethod
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[CompanyType | None]:
-        caller = info.context.caller
-        loader = info.context.loader("company", company_loader)
-        ids = [int(i) if i.isdigit() else -1 for i in node_ids]
-        companies = await loader.load_many(ids)
-        result: list[CompanyType | None] = []
-        for company in companies:
-            # A member sees only their own company; anything else is "not found".
-            visible = company is not None and (
-                caller.is_staff
-                or (caller.user is not None and caller.user.company_id == company.id)
-            )
-            result.append(cls.from_model(company) if visible else None)
-        return result
+        # A member sees only their own company; anything else is "not found".
+        rows = await queries.companies_by_keys(await info.context.actor(), list(node_ids))
+        return [cls.from_row(c) if c else None for c in rows]
 
 
 @strawberry.type(name="Role", description="管理者, 一般ユーザー or a role the company composed.")
@@ -138,16 +106,15 @@ class RoleType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[RoleType | None]:
-        caller = info.context.caller
+        actor = await info.context.actor()
         result: list[RoleType | None] = []
         for key in node_ids:
             view = None
             if key in BUILTIN_MEMBER_ROLES:
                 view = roles.builtin_role(key)
-            elif key.isdigit() and caller.user is not None:
-                role = await CompanyRole.get_or_none(id=int(key))
-                if role and (caller.is_staff or role.company_id == caller.user.company_id):
-                    view = roles.custom_role(role)
+            else:
+                role = await queries.custom_role(actor, key)
+                view = roles.custom_role(role) if role else None
             result.append(cls.from_view(view, info.context.language) if view else None)
         return result
 
@@ -159,7 +126,7 @@ def role_key_from_id(value: str, field: str = "roleId") -> str:
 
 
 @strawberry.type(name="Address", description="An entry of the address book (お届け先).")
-class AddressType(relay.Node):
+class AddressType(FromRow, relay.Node):
     id: relay.NodeID[int]
     label: str
     recipient_name: str
@@ -175,30 +142,11 @@ class AddressType(relay.Node):
     updated_at: datetime
 
     @classmethod
-    def from_model(cls, a: AddressModel) -> AddressType:
-        return cls(
-            id=a.id,
-            label=a.label,
-            recipient_name=a.recipient_name,
-            recipient_name_kana=a.recipient_name_kana,
-            company_name=a.company_name,
-            department=a.department,
-            postal_code=a.postal_code,
-            prefecture=a.prefecture,
-            address_line1=a.address_line1,
-            address_line2=a.address_line2,
-            phone=a.phone,
-            is_default=a.is_default,
-            updated_at=a.updated_at,
-        )
-
-    @classmethod
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[AddressType | None]:
-        user = info.context.caller.user
-        scope = service.address_owner(user) if user and user.kind == "member" else None
-        return await load_nodes(AddressModel, node_ids, cls.from_model, scope)
+        rows = await queries.addresses_by_keys(await info.context.actor(), list(node_ids))
+        return [cls.from_row(a) if a else None for a in rows]
 
 
 # ---- inputs and payloads ---------------------------------------------------------------
@@ -227,14 +175,14 @@ class DeleteRoleInput:
 
 @strawberry.type
 class RolePayload:
-    role: RoleType | None
-    user_errors: list[UserError]
+    role: RoleType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class DeletionPayload:
-    deleted_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -257,8 +205,8 @@ class UpdateCompanyInput:
 
 @strawberry.type
 class CompanyPayload:
-    company: CompanyType | None
-    user_errors: list[UserError]
+    company: CompanyType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -292,8 +240,8 @@ class AddressIdInput:
 
 @strawberry.type
 class AddressPayload:
-    address: AddressType | None
-    user_errors: list[UserError]
+    address: AddressType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 def _fields(data: Any, names: Iterable[str]) -> dict[str, Any]:
@@ -314,7 +262,7 @@ class CompaniesQuery:
         if user.company_id is None:
             return None
         company = await info.context.loader("company", company_loader).load(user.company_id)
-        return CompanyType.from_model(company) if company else None
+        return CompanyType.from_row(company) if company else None
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
@@ -338,27 +286,28 @@ class CompaniesQuery:
         views = await roles.company_roles(user.company_id)
         return [RoleType.from_view(v, info.context.language) for v in views]
 
-    @strawberry.field(
+    @connection(
         permission_classes=[MANAGE_ADDRESSES], description="The address book, default first."
     )
-    async def addresses(
-        self,
-        info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[AddressType]:
-        owner = service.address_owner(info.context.caller.user)
-        qs = AddressModel.filter(**owner).order_by("-is_default", "id")
-        return await paginate(
-            qs, AddressType.from_model, first=first, after=after, last=last, before=before
-        )
+    async def addresses(self, info: strawberry.Info) -> Connection[AddressType]:
+        rows = queries.address_book(await info.context.actor())
+        return Page(rows, AddressType.from_row)  # type: ignore[return-value]
+
+
+def _custom_role_id(global_id: str) -> int:
+    """A custom role's key; the built-in roles cannot be changed or deleted."""
+    key = from_global_id(global_id, "Role", "roleId")
+    if key in BUILTIN_MEMBER_ROLES:
+        raise DomainError.of("BUILTIN_ROLE", "roleId")
+    role_id = queries.custom_role_id(key)
+    if role_id is None:
+        raise DomainError.of("NOT_FOUND", "roleId")
+    return role_id
 
 
 @strawberry.type
 class CompaniesMutation:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[MANAGE_COMPANY],
         description="Change company or billing information (administrators "
         "are told by mail). Existing quotes and orders keep their copy.",
@@ -367,103 +316,84 @@ class CompaniesMutation:
         self, info: strawberry.Info, input: UpdateCompanyInput
     ) -> CompanyPayload:
         ctx = info.context
-        try:
-            company = await service.update_company(
-                ctx.rt, ctx.caller.user, _fields(input, service.COMPANY_FIELDS)
-            )
-        except DomainError as e:
-            return CompanyPayload(company=None, user_errors=user_errors(e, info))
-        return CompanyPayload(company=CompanyType.from_model(company), user_errors=[])
-
-    @strawberry.mutation(permission_classes=[MANAGE_USERS])
-    async def create_role(self, info: strawberry.Info, input: CreateRoleInput) -> RolePayload:
-        try:
-            role = await service.create_role(
-                info.context.caller.user, input.name, [p.value for p in input.permissions]
-            )
-        except DomainError as e:
-            return RolePayload(role=None, user_errors=user_errors(e, info))
-        return RolePayload(
-            role=RoleType.from_view(roles.custom_role(role), info.context.language), user_errors=[]
+        company = await service.update_company(
+            ctx.rt, ctx.caller.user, _fields(input, service.COMPANY_FIELDS)
         )
+        return CompanyPayload(company=CompanyType.from_row(company))
 
-    @strawberry.mutation(permission_classes=[MANAGE_USERS])
-    async def update_role(self, info: strawberry.Info, input: UpdateRoleInput) -> RolePayload:
-        try:
-            key = from_global_id(input.role_id, "Role", "roleId")
-            if not key.isdigit():
-                code = "BUILTIN_ROLE" if key in BUILTIN_MEMBER_ROLES else "NOT_FOUND"
-                raise DomainError.of(code, "roleId")
-            role = await service.update_role(
-                info.context.caller.user, int(key), input.name, [p.value for p in input.permissions]
-            )
-        except DomainError as e:
-            return RolePayload(role=None, user_errors=user_errors(e, info))
-        return RolePayload(
-            role=RoleType.from_view(roles.custom_role(role), info.context.language), user_errors=[]
-        )
-
-    @strawberry.mutation(
-        permission_classes=[MANAGE_USERS], description="Delete a custom role nobody holds."
+    @mutation(
+        permission_classes=[MANAGE_USERS],
+        description="Compose a custom role from member permissions.",
     )
-    async def delete_role(self, info: strawberry.Info, input: DeleteRoleInput) -> DeletionPayload:
-        try:
-            key = from_global_id(input.role_id, "Role", "roleId")
-            if not key.isdigit():
-                code = "BUILTIN_ROLE" if key in BUILTIN_MEMBER_ROLES else "NOT_FOUND"
-                raise DomainError.of(code, "roleId")
-            await service.delete_role(info.context.caller.user, int(key))
-        except DomainError as e:
-            return DeletionPayload(deleted_id=None, user_errors=user_errors(e, info))
-        return DeletionPayload(deleted_id=input.role_id, user_errors=[])
+    async def create_role(self, info: strawberry.Info, input: CreateRoleInput) -> RolePayload:
+        role = await service.create_role(
+            info.context.caller.user, input.name, [p.value for p in input.permissions]
+        )
+        return RolePayload(role=RoleType.from_view(roles.custom_role(role), info.context.language))
 
-    @strawberry.mutation(
+    @mutation(
+        permission_classes=[MANAGE_USERS],
+        description="Rename a custom role or change its permissions; its holders get the "
+        "new permissions with their next request.",
+    )
+    async def update_role(self, info: strawberry.Info, input: UpdateRoleInput) -> RolePayload:
+        role = await service.update_role(
+            info.context.caller.user,
+            _custom_role_id(input.role_id),
+            input.name,
+            [p.value for p in input.permissions],
+        )
+        return RolePayload(role=RoleType.from_view(roles.custom_role(role), info.context.language))
+
+    @mutation(permission_classes=[MANAGE_USERS], description="Delete a custom role nobody holds.")
+    async def delete_role(self, info: strawberry.Info, input: DeleteRoleInput) -> DeletionPayload:
+        await service.delete_role(info.context.caller.user, _custom_role_id(input.role_id))
+        return DeletionPayload(deleted_id=input.role_id)
+
+    @mutation(
         permission_classes=[MANAGE_ADDRESSES],
         description="Add a delivery address; the first one is the default.",
     )
     async def create_address(
         self, info: strawberry.Info, input: CreateAddressInput
     ) -> AddressPayload:
-        try:
-            address = await service.create_address(
-                info.context.caller.user, _fields(input, service.ADDRESS_FIELDS), input.make_default
-            )
-        except DomainError as e:
-            return AddressPayload(address=None, user_errors=user_errors(e, info))
-        return AddressPayload(address=AddressType.from_model(address), user_errors=[])
+        address = await service.create_address(
+            info.context.caller.user, _fields(input, service.ADDRESS_FIELDS), input.make_default
+        )
+        return AddressPayload(address=AddressType.from_row(address))
 
-    @strawberry.mutation(permission_classes=[MANAGE_ADDRESSES])
+    @mutation(
+        permission_classes=[MANAGE_ADDRESSES],
+        description="Change an address; only the fields given are changed.",
+    )
     async def update_address(
         self, info: strawberry.Info, input: UpdateAddressInput
     ) -> AddressPayload:
-        try:
-            address = await service.update_address(
-                info.context.caller.user,
-                int_id(input.address_id, "Address", "addressId"),
-                _fields(input, service.ADDRESS_FIELDS),
-            )
-        except DomainError as e:
-            return AddressPayload(address=None, user_errors=user_errors(e, info))
-        return AddressPayload(address=AddressType.from_model(address), user_errors=[])
+        address = await service.update_address(
+            info.context.caller.user,
+            int_id(input.address_id, "Address", "addressId"),
+            _fields(input, service.ADDRESS_FIELDS),
+        )
+        return AddressPayload(address=AddressType.from_row(address))
 
-    @strawberry.mutation(permission_classes=[MANAGE_ADDRESSES])
+    @mutation(
+        permission_classes=[MANAGE_ADDRESSES],
+        description="Make an address the default delivery address.",
+    )
     async def set_default_address(
         self, info: strawberry.Info, input: AddressIdInput
     ) -> AddressPayload:
-        try:
-            address = await service.set_default_address(
-                info.context.caller.user, int_id(input.address_id, "Address", "addressId")
-            )
-        except DomainError as e:
-            return AddressPayload(address=None, user_errors=user_errors(e, info))
-        return AddressPayload(address=AddressType.from_model(address), user_errors=[])
+        address = await service.set_default_address(
+            info.context.caller.user, int_id(input.address_id, "Address", "addressId")
+        )
+        return AddressPayload(address=AddressType.from_row(address))
 
-    @strawberry.mutation(permission_classes=[MANAGE_ADDRESSES])
+    @mutation(
+        permission_classes=[MANAGE_ADDRESSES],
+        description="Remove an address; the oldest remaining one becomes the default.",
+    )
     async def delete_address(self, info: strawberry.Info, input: AddressIdInput) -> DeletionPayload:
-        try:
-            await service.delete_address(
-                info.context.caller.user, int_id(input.address_id, "Address", "addressId")
-            )
-        except DomainError as e:
-            return DeletionPayload(deleted_id=None, user_errors=user_errors(e, info))
-        return DeletionPayload(deleted_id=input.address_id, user_errors=[])
+        await service.delete_address(
+            info.context.caller.user, int_id(input.address_id, "Address", "addressId")
+        )
+        return DeletionPayload(deleted_id=input.address_id)

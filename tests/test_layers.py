@@ -60,12 +60,6 @@ NOT_YET: dict[str, set[str]] = {
         "orm-query",
     },
     "api/companies/members_schema.py": {"database-import", "except-domain-error", "orm-query"},
-    "api/notifications/schema.py": {
-        "database-import",
-        "except-domain-error",
-        "unit-of-work",
-        "orm-query",
-    },
 }
 
 

@@ -189,3 +189,24 @@ async def test_mail_list_is_constant_in_sql_statements(gql, rt, sql, settings):
     # 22 queued here, plus the staff member's sign-in code mail
     assert len(data["mails"]["edges"]) == await OutboxMessage.all().count() == 23
     assert counts[0] == counts[1], counts
+
+
+async def test_mail_log_sort_null_is_newest_first_and_staff_only(gql, rt, settings):
+    await seed(settings)
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    for i in range(3):
+        await _queue(rt, to=f"order{i}@example.jp")
+    query = "query($sort: MailSort) { mails(sort: $sort, first: 100) { nodes { id } } }"
+    newest = [n["id"] for n in (await gql(query, {"sort": None}, token=staff))["mails"]["nodes"]]
+    oldest = [
+        n["id"] for n in (await gql(query, {"sort": "OLDEST"}, token=staff))["mails"]["nodes"]
+    ]
+    # null is the default order (NEWEST), the exact reverse of OLDEST.
+    assert len(newest) >= 4 and newest == oldest[::-1]
+    # A mail's global ID resolves for staff only; another caller reads it as missing.
+    mail_id = (await gql("{ mails(first: 1) { nodes { id } } }", token=staff))["mails"]["nodes"][0][
+        "id"
+    ]
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await gql(node, {"id": mail_id}, token=staff))["node"] == {"id": mail_id}
+    assert (await gql(node, {"id": mail_id}, token=""))["node"] is None

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
+from api.notifications.states import OutboxStatus
 
-class OutboxStatus(StrEnum):
-    PENDING = "pending"  # waiting to be (re)sent
-    SENDING = "sending"  # claimed by a worker; reclaimed by the sweeper if it stays here
-    SENT = "sent"  # terminal: never sent again
-    FAILED = "failed"  # gave up after the last attempt; staff may re-send
+__all__ = ["OutboxMessage", "OutboxStatus"]
 
 
 class OutboxMessage(Model):

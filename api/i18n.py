@@ -331,6 +331,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "会員のアカウントでのみ行える操作です。",
         "en": "Only member accounts can do this.",
     },
+    "RUNNING_CONTRACTS_NEED_ADMINISTRATOR": {
+        "ja": "契約中の契約（{count}件）の管理者がいなくなるため、退会を完了できません。",
+        "en": "The company's {count} running contract(s) would be left without an administrator.",
+    },
     "LAST_ADMINISTRATOR": {
         "ja": "管理者が一人もいなくなるため、この操作はできません。",
         "en": "The company would be left without an administrator.",

@@ -25,3 +25,8 @@ def subscribe_all(bus: EventBus) -> None:
     bus.subscribe(OrderAccepted, billing.on_order_accepted)
     bus.subscribe(OrderShipped, billing.on_order_shipped)
     bus.subscribe(OrderCancelled, billing.on_order_cancelled)
+
+    # Orders → contracts (issue 13): each subscription line of an accepted order opens one.
+    from api.contracts import service as contracts
+
+    bus.subscribe(OrderAccepted, contracts.open_contracts_for_order)

@@ -52,3 +52,24 @@ class StateMachine:
             actor_id=actor_id,
             reason=reason,
         )
+
+    def mermaid(self, labels: Mapping[StrEnum, str] | None = None) -> str:
+        """The table as a Mermaid state diagram, for the docs (a test keeps them equal).
+
+        The first state of the table is the initial one; states with no way out are final.
+        `labels` adds a note (the customer's wording) to a state.
+        """
+        lines = ["stateDiagram-v2"]
+        states = list(self.transitions)
+        if states:
+            lines.append(f"    [*] --> {states[0].name}")
+        for state in states:
+            if labels and state in labels:
+                lines.append(f"    {state.name} : {state.name} {labels[state]}")
+        for state in states:
+            targets = self.transitions[state]
+            if not targets:
+                lines.append(f"    {state.name} --> [*]")
+            for target in sorted(targets, key=states.index):
+                lines.append(f"    {state.name} --> {target.name}")
+        return "\n".join(lines) + "\n"

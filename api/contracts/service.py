@@ -320,6 +320,114 @@ def _option_line(product: Product, option: ProductOption, quantity: int) -> Draf
     )
 
 
+# ---- from accepted orders ----------------------------------------------------------------
+
+_PLANS = {
+    "monthly": SubscriptionPlan.MONTHLY,
+    "annual": SubscriptionPlan.ANNUAL,
+    # The orders domain spelled the annual plan "yearly" before it used the catalog's value.
+    "yearly": SubscriptionPlan.ANNUAL,
+}
+
+
+def _plan_of(value: str | None, product: Product | None) -> SubscriptionPlan:
+    plan = _PLANS.get((value or "").strip().lower())
+    if plan is None and product is not None and product.plan is not None:
+        plan = SubscriptionPlan(product.plan)
+    if plan is None:
+        raise DomainError.of("INVALID_PLAN", "plan")
+    return plan
+
+
+def _person(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        value = {k: getattr(value, k, "") for k in ("name", "email", "phone", "department")}
+    return value if value.get("email") else None
+
+
+def _user_info_of(event: Any, line: Any, orderer: Any) -> UserInfo:
+    """利用者情報 as the order carried it (per line, else per order), else the orderer."""
+    for source in (line, event):
+        for attribute in ("user_info", "service_users"):
+            person = _person(getattr(source, attribute, None))
+            if person is not None:
+                return UserInfo(
+                    name=str(person.get("name") or ""),
+                    email=str(person.get("email") or ""),
+                    phone=str(person.get("phone") or ""),
+                    department=str(person.get("department") or ""),
+                )
+    if orderer is None:
+        return UserInfo()
+    return UserInfo(
+        name=orderer.full_name,
+        email=orderer.email,
+        phone=orderer.phone or "",
+        department=orderer.department or "",
+    )
+
+
+async def open_contracts_for_order(event: Any) -> None:
+    """OrderAccepted → one contract per subscription line, in the acceptance's transaction.
+
+    Idempotent per order line (`source_key`): an event handled twice opens nothing new.
+    Prices are the order's (agreed), not the catalog's of today; the minimum quantity
+    and English name come from the catalog product the line names.
+    """
+    lines = tuple(getattr(event, "subscription_lines", ()) or ())
+    if not lines or event.company_id is None:
+        return
+    from api.accounts.models import User
+
+    products = {p.id: p for p in await Product.filter(id__in=[ln.product_id for ln in lines])}
+    orderer = await User.get_or_none(id=event.user_id) if event.user_id else None
+    system = Actor.for_system()
+    terms = event.payment_terms
+    payment_terms = terms if isinstance(terms, dict) else ({"term": terms} if terms else {})
+    for line in lines:
+        product = products.get(line.product_id)
+        options = [
+            DraftLine(
+                product_id=line.product_id,
+                code=o.code,
+                name=o.name,
+                name_en=getattr(o, "name_en", "") or "",
+                unit_price=o.price,
+                quantity=getattr(o, "quantity", None) or line.quantity,
+                tax_category=line.tax_category,
+            )
+            for o in line.options
+        ]
+        draft = ContractDraft(
+            company_id=event.company_id,
+            plan=_plan_of(line.plan, product),
+            start_date=line.desired_start or event.accepted_on,
+            main=DraftLine(
+                product_id=line.product_id,
+                code=line.product_code,
+                name=line.name,
+                name_en=product.name_en if product else "",
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                min_quantity=(product.fixed_quantity or product.min_quantity) if product else 0,
+                tax_category=line.tax_category,
+            ),
+            options=options,
+            term_months=getattr(line, "term_months", None),
+            payment_method=event.payment_method,
+            payment_terms=payment_terms,
+            user_info=_user_info_of(event, line, orderer),
+            order_id=event.order_id,
+            source_key=f"order:{event.order_id}:line:{line.order_line_id}",
+            note=f"order {event.number}",
+        )
+        await open_contract(None, system, draft)  # type: ignore[arg-type]
+
+
 # ---- status changes --------------------------------------------------------------------
 
 
@@ -450,7 +558,15 @@ async def run_contract_dates(rt: Runtime, today: date | None = None) -> dict[str
     return {"started": started, "ended": ended, "renewed": renewed}
 
 
-# ---- reads for other domains (billing) ------------------------------------------------------
+# ---- reads for other domains (billing, support) ---------------------------------------------
+
+RUNNING = (ContractStatus.SETTING_UP, ContractStatus.WAITING_TO_START, ContractStatus.ACTIVE)
+
+
+async def running_contract_numbers(company_id: int) -> list[str]:
+    """The numbers of the company's contracts not ended (being set up, waiting, active)."""
+    ids = await Contract.filter(company_id=company_id, status__in=RUNNING).order_by("id")
+    return [c.number for c in ids]
 
 
 async def contract_as_of(company_id: int, day: date) -> list[ContractOnDay]:

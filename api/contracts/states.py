@@ -43,3 +43,10 @@ CONTRACT_STATUS = StateMachine(
         ContractStatus.ENDED: frozenset(),
     },
 )
+
+
+def diagrams() -> dict[str, str]:
+    """Each state machine of the domain as Mermaid, as docs/contracts.md shows them."""
+    return {
+        "contract": CONTRACT_STATUS.mermaid({k: v[0] for k, v in STATUS_LABELS.items()}),
+    }

@@ -27,7 +27,8 @@ from api.accounts.models import User, UserKind, UserStatus
 from api.accounts.security import confirm_password
 from api.actor import Actor
 from api.audit.idempotency import check_key, earlier_result, run_once
-from api.companies.permissions import StaffPermission
+from api.companies.permissions import ADMINISTRATOR, StaffPermission
+from api.contracts import service as contracts
 from api.db import unit_of_work
 from api.errors import DomainError, Problems
 from api.legal.models import LegalDocumentKind
@@ -330,6 +331,33 @@ async def request_withdrawal(
     return request
 
 
+async def ensure_contracts_keep_an_administrator(user: User) -> None:
+    """Running contracts need someone to change or cancel them (004 §6, §7).
+
+    The company's last administrator cannot leave while it has contracts being set up,
+    waiting or active, even alone in the company (then `ensure_company_keeps_an_
+    administrator` lets them go): the contracts would have nobody to act for them.
+    """
+    if user.kind != UserKind.MEMBER or user.company_id is None or user.role_key != ADMINISTRATOR:
+        return
+    others = User.filter(
+        company_id=user.company_id,
+        status=UserStatus.ACTIVE,
+        kind=UserKind.MEMBER,
+        role_key=ADMINISTRATOR,
+    ).exclude(id=user.id)
+    if await others.exists():
+        return
+    numbers = await contracts.running_contract_numbers(user.company_id)
+    if numbers:
+        raise DomainError.of(
+            "RUNNING_CONTRACTS_NEED_ADMINISTRATOR",
+            "requestId",
+            count=len(numbers),
+            contracts=numbers[:20],
+        )
+
+
 async def _withdrawal_request(request_id: int) -> WithdrawalRequest:
     request = await WithdrawalRequest.get_or_none(id=request_id)
     if request is None:
@@ -343,6 +371,7 @@ async def complete_withdrawal(rt: Runtime, actor: Actor, request_id: int) -> Wit
     request = await _withdrawal_request(request_id)
     actor_id = actor.user_id
     personal_data = rt.settings.withdrawal_personal_data
+    await ensure_contracts_keep_an_administrator(await User.get(id=request.user_id))
     async with unit_of_work():
         await WITHDRAWAL_STATUS.transition(
             request,

@@ -286,3 +286,37 @@ async def test_points_over_http(gql, goods, sql):  # noqa: F811
         ADJUST, {"input": {**adjust, "userId": to_global_id("User", 10**12)}}, token=staff
     )
     assert data["adjustPoints"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+MEMBER_POINTS = """
+query MemberPoints($id: ID!) {
+  memberPoints(userId: $id) {
+    balance expiresOn
+    history(first: 10) { totalCount edges { node { kind points reason } } }
+  }
+}"""
+
+
+async def test_staff_read_a_members_points_and_members_cannot(gql, goods, sql):  # noqa: F811
+    uid = await member_id()
+    for i in range(3):
+        await service.earn_points(goods, user_id=uid, order_ref=f"EC-S{i}", points=10)
+    staff = await gql.login(DEMO_STAFF_EMAIL)
+    with sql() as counter:
+        data = await gql(MEMBER_POINTS, {"id": to_global_id("User", uid)}, token=staff)
+    points = data["memberPoints"]
+    assert points["balance"] == 30 and points["history"]["totalCount"] == 3
+    assert {e["node"]["kind"] for e in points["history"]["edges"]} == {"EARNED"}
+    assert counter.count <= 6, counter.count
+    # The member sees the same through myPoints, and may not use the staff field.
+    member = await gql.login(DEMO_MEMBER_EMAIL)
+    mine = await gql(MY_POINTS, {"first": 10}, token=member)
+    assert mine["myPoints"]["balance"] == 30
+    body = await gql(
+        MEMBER_POINTS, {"id": to_global_id("User", uid)}, token=member, expect_errors=True
+    )
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # Unknown, staff and out-of-range users are not found, never an internal error.
+    for bad in (to_global_id("User", 10**12), to_global_id("User", 999_999)):
+        body = await gql(MEMBER_POINTS, {"id": bad}, token=staff, expect_errors=True)
+        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND", body

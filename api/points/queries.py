@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.actor import Actor
+from api.companies.permissions import StaffPermission
 from api.points.models import PointEntry
 
 
-def my_history(actor: Any) -> Any:
-    """The member's ledger entries, newest first."""
+def may_read(actor: Actor, user_id: int) -> bool:
+    """A member reads their own ledger; staff who look after customers read anyone's."""
+    return actor.user_id == user_id or actor.can(StaffPermission.MANAGE_CUSTOMERS)
+
+
+def history(actor: Actor, user_id: int) -> Any:
+    """A member's ledger entries, newest first (nothing outside the actor's reach)."""
+    if not may_read(actor, user_id):
+        return PointEntry.filter(id__in=[])
+    return PointEntry.filter(user_id=user_id).order_by("-id")
+
+
+def my_history(actor: Actor) -> Any:
+    """The caller's own ledger entries, newest first."""
     user = actor.require_user()
-    return PointEntry.filter(user_id=user.id).order_by("-id")
+    return history(actor, user.id)
 
 
 HISTORY_COLUMNS = (

@@ -27,13 +27,29 @@ class PointsQuery:
         if actor.is_staff:
             return None
         held = await service.balance_of(actor.user_id)
-        assert held is not None
-        return PointsAccount(
-            balance=held.balance,
-            expires_on=held.expires_on,
-            last_purchase_on=held.last_purchase_on,
-            rate_percent=info.context.rt.policy.points_rate_percent,
-        )
+        assert held is not None and actor.user_id is not None
+        return _account(info, actor.user_id, held)
+
+    @strawberry.field(
+        permission_classes=[requires(StaffPermission.MANAGE_CUSTOMERS)],
+        description="Staff: a member's points balance and ledger, as the member sees them.",
+    )
+    async def member_points(self, info: strawberry.Info, user_id: strawberry.ID) -> PointsAccount:
+        key = int_id(user_id, "User", "userId")
+        if key > MAX_KEY:
+            raise DomainError.of("NOT_FOUND", "userId")
+        held = await service.member_balance(await info.context.actor(), key)
+        return _account(info, key, held)
+
+
+def _account(info: strawberry.Info, user_id: int, held: service.PointsBalance) -> PointsAccount:
+    return PointsAccount(
+        balance=held.balance,
+        expires_on=held.expires_on,
+        last_purchase_on=held.last_purchase_on,
+        rate_percent=info.context.rt.policy.points_rate_percent,
+        user_id=user_id,
+    )
 
 
 @strawberry.type

@@ -100,6 +100,18 @@ async def balance_of(user_id: int | None, today: date | None = None) -> PointsBa
     )
 
 
+async def member_balance(actor: Any, user_id: int) -> PointsBalance:
+    """Staff: a member's balance as the member sees it (customer support, 000 §5)."""
+    actor.require(StaffPermission.MANAGE_CUSTOMERS)
+    from api.accounts.models import User, UserKind
+
+    if not await User.filter(id=user_id, kind=UserKind.MEMBER).exists():
+        raise DomainError.of("NOT_FOUND", "userId")
+    held = await balance_of(user_id)
+    assert held is not None
+    return held
+
+
 # ---- posting ---------------------------------------------------------------------------
 
 

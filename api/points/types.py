@@ -52,10 +52,11 @@ class PointsAccount:
     )
     last_purchase_on: date | None
     rate_percent: int = strawberry.field(description="Points earned per ¥100 of goods.")
+    user_id: strawberry.Private[int] = 0
 
     @connection(description="The ledger, newest first.")
     async def history(self, info: strawberry.Info) -> Connection[PointEntry]:
-        rows = queries.my_history(await info.context.actor())
+        rows = queries.history(await info.context.actor(), self.user_id)
         return Page(rows, PointEntry.of, values=queries.HISTORY_COLUMNS)  # type: ignore[return-value]
 
 

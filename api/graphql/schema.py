@@ -35,6 +35,7 @@ from api.graphql.precomplete import PrecompletingExecutionContext
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
+from api.orders.history_schema import OrderHistoryMutation, OrderHistoryQuery
 from api.points.schema import PointsMutation, PointsQuery
 from api.quotes.schema import QuotesMutation, QuotesQuery
 from api.settings import Settings
@@ -59,6 +60,7 @@ class Query(
     BillingQuery,
     CouponsQuery,
     QuotesQuery,
+    OrderHistoryQuery,
     ContractsQuery,
     PointsQuery,
 ):
@@ -91,6 +93,7 @@ class Mutation(
     CartsMutation,
     CouponsMutation,
     QuotesMutation,
+    OrderHistoryMutation,
     ContractsMutation,
     PointsMutation,
 ):

@@ -69,15 +69,16 @@ class ReorderPayload:
 class OrderHistoryQuery:
     @connection(
         permission_classes=[IsAuthenticated],
-        description="Orders newest first (購入履歴): members with view_orders see their "
-        "company's (an individual member their own), staff all. Guest orders are not listed.",
+        description="The purchase history (購入履歴), newest first: members with view_orders "
+        "see their company's orders (an individual member their own). Guest orders are not "
+        "listed. Staff: FORBIDDEN (they have the staff order list).",
     )
-    async def orders(
+    async def my_orders(
         self, info: strawberry.Info, filter: OrderFilter | None = None
     ) -> Connection[OrderType]:
         actor = await info.context.actor()
         f = filter or OrderFilter()
-        rows = queries.orders(
+        rows = queries.my_orders(
             actor,
             placed_from=f.placed_from,
             placed_to=f.placed_to,

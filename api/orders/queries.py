@@ -53,7 +53,7 @@ def require_history(actor: Actor) -> dict[str, Any]:
     return visible
 
 
-def orders(
+def my_orders(
     actor: Actor,
     *,
     placed_from: date | None = None,
@@ -62,7 +62,11 @@ def orders(
     customer_status: CustomerStatus | None = None,
     number: str | None = None,
 ) -> Any:
-    """Newest first; dates are the Tokyo business dates the orders were placed on."""
+    """The purchase history, newest first; dates are the Tokyo business dates the orders
+    were placed on. Members only: staff have no purchase history (their order list is the
+    staff schema's)."""
+    if actor.is_staff:
+        raise DomainError.of("FORBIDDEN")
     qs = Order.filter(**require_history(actor))
     if placed_from is not None and placed_to is not None and placed_to < placed_from:
         raise DomainError.of("INVALID_DATE_RANGE", "placedTo", earliest=placed_from)

@@ -280,7 +280,7 @@ class AccountsQuery:
         self,
         info: strawberry.Info,
         filter: RegistrationApplicationFilter | None = None,
-        sort: ApplicationSort = ApplicationSort.OLDEST,  # type: ignore[valid-type,attr-defined]
+        sort: ApplicationSort | None = ApplicationSort.OLDEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -292,7 +292,7 @@ class AccountsQuery:
             else UserStatusModel.PENDING_APPROVAL.value
         )
         qs = UserModel.filter(kind=UserKindModel.MEMBER, status=status).order_by(
-            *APPLICATION_ORDERS.fields(sort)
+            *APPLICATION_ORDERS.fields(sort, "OLDEST")
         )
         return await paginate(
             qs, UserType.from_model, first=first, after=after, last=last, before=before

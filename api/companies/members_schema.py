@@ -217,7 +217,7 @@ class MembersQuery:
         self,
         info: strawberry.Info,
         filter: CompanyUserFilter | None = None,
-        sort: CompanyUserSort = CompanyUserSort.OLDEST,  # type: ignore[valid-type,attr-defined]
+        sort: CompanyUserSort | None = CompanyUserSort.OLDEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -228,7 +228,7 @@ class MembersQuery:
         if filter and filter.status:
             qs = qs.filter(status=filter.status.value)
         return await paginate(
-            qs.order_by(*USER_ORDERS.fields(sort)),
+            qs.order_by(*USER_ORDERS.fields(sort, "OLDEST")),
             UserType.from_model,
             first=first,
             after=after,
@@ -243,7 +243,7 @@ class MembersQuery:
         self,
         info: strawberry.Info,
         filter: InvitationFilter | None = None,
-        sort: InvitationSort = InvitationSort.NEWEST,  # type: ignore[valid-type,attr-defined]
+        sort: InvitationSort | None = InvitationSort.NEWEST,  # type: ignore[valid-type,attr-defined]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -254,7 +254,7 @@ class MembersQuery:
         if filter and filter.status:
             qs = qs.filter(status=filter.status.value)
         return await paginate(
-            qs.order_by(*INVITATION_ORDERS.fields(sort)),
+            qs.order_by(*INVITATION_ORDERS.fields(sort, "NEWEST")),
             InvitationType.from_model,
             first=first,
             after=after,

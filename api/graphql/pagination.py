@@ -54,8 +54,10 @@ class SortOrder:
     def __init__(self, orders: dict[str, tuple[str, ...]]) -> None:
         self.orders = orders
 
-    def fields(self, value: object) -> tuple[str, ...]:
-        name = getattr(value, "name", value)
+    def fields(self, value: object, default: object = None) -> tuple[str, ...]:
+        """`order_by` fields for a sort value; None (`sort: null`) is `default`."""
+        chosen = default if value is None else value
+        name = getattr(chosen, "name", chosen)
         return self.orders[str(name)]
 
 

@@ -500,7 +500,7 @@ async def test_two_administrators_demoting_each_other_leave_one(gql, store):
 
 async def test_lists_take_a_sort_of_one_shape(gql, store):
     admin = await gql.login(DEMO_MEMBER_EMAIL)
-    query = """query($sort: CompanyUserSort!) { companyUsers(sort: $sort) { nodes { email } } }"""
+    query = "query($sort: CompanyUserSort!) { companyUsers(sort: $sort) { nodes { email } } }"
     oldest = [
         n["email"]
         for n in (await gql(query, {"sort": "OLDEST"}, token=admin))["companyUsers"]["nodes"]
@@ -514,7 +514,19 @@ async def test_lists_take_a_sort_of_one_shape(gql, store):
         for n in (await gql(query, {"sort": "EMAIL"}, token=admin))["companyUsers"]["nodes"]
     ]
     assert newest == oldest[::-1] and by_email == sorted(oldest) and len(oldest) == 2
+    # `sort: null` (a variable left empty by a client) is each list's default order.
+    nullable = query.replace("CompanyUserSort!", "CompanyUserSort")
+    default = await gql(nullable, {"sort": None}, token=admin)
+    assert [n["email"] for n in default["companyUsers"]["nodes"]] == oldest
+    invitations = "{ invitations(sort: %s) { nodes { email } } }"
+    assert await gql(invitations % "null", token=admin) == await gql(
+        invitations % "NEWEST", token=admin
+    )
     staff = await gql.login(DEMO_STAFF_EMAIL)
+    applications = "{ registrationApplications(sort: %s, first: 20) { nodes { id } } }"
+    assert await gql(applications % "null", token=staff) == await gql(
+        applications % "OLDEST", token=staff
+    )
     mails = await gql("{ mails(sort: OLDEST, first: 5) { nodes { createdAt } } }", token=staff)
     stamps = [n["createdAt"] for n in mails["mails"]["nodes"]]
     assert stamps == sorted(stamps)

@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test test-services lint fmt schema schema-check migrations bench-mail bench-login bench-catalog bench-pricing bench-quote-pdf serve worker clean install
+.PHONY: dev test test-services lint fmt schema schema-check state-diagrams migrations bench-mail bench-login bench-catalog bench-pricing bench-quote-pdf serve worker clean install
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,6 +45,9 @@ fmt: install
 
 schema: install
 	$(BIN)/torihiki export-schema
+
+state-diagrams: install
+	$(BIN)/python -m api.audit.diagrams
 
 schema-check: install
 	$(BIN)/torihiki export-schema --check

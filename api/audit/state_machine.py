@@ -16,11 +16,18 @@ from tortoise.models import Model
 from api.audit.models import StatusTransition
 from api.errors import DomainError
 
+# Every machine built, by entity name: docs/state-machines.md is generated from it.
+MACHINES: dict[str, StateMachine] = {}
+
 
 class StateMachine:
     def __init__(self, entity: str, transitions: Mapping[StrEnum, frozenset[StrEnum]]) -> None:
         self.entity = entity
         self.transitions = transitions
+        known = MACHINES.get(entity)
+        if known is not None and known.transitions != transitions:
+            raise ValueError(f"two state machines are named {entity!r}")
+        MACHINES[entity] = self
 
     def allowed(self, current: StrEnum, target: StrEnum) -> bool:
         return target in self.transitions.get(current, frozenset())

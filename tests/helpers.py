@@ -81,3 +81,13 @@ mutation Reject($id: ID!, $reason: String!) {
     user { id status rejectionReason } userErrors { field code message }
   }
 }"""
+
+
+def refused_characters(body: dict[str, Any]) -> list[str]:
+    """The input path of the one INVALID_CHARACTERS refusal (api/graphql/text.py): the
+    operation never ran, so it has no data, and the character is named, never echoed."""
+    assert body.get("data") is None, body
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_CHARACTERS", error
+    assert error["extensions"]["params"]["character"].startswith("U+")
+    return error["extensions"]["field"]

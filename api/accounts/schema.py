@@ -29,6 +29,7 @@ from api.graphql.ids import int_id
 from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import requires
+from api.graphql.text import multiline
 
 APPROVE = requires(StaffPermission.APPROVE_REGISTRATIONS)
 
@@ -213,7 +214,7 @@ class ApproveRegistrationInput:
 @strawberry.input
 class RejectRegistrationInput:
     user_id: strawberry.ID
-    reason: str = strawberry.field(description="Sent to the applicant in the rejection mail.")
+    reason: str = multiline(description="Sent to the applicant in the rejection mail.")
 
 
 @strawberry.type

@@ -26,6 +26,7 @@ from api.catalog.types import (
 from api.errors import DomainError
 from api.graphql.errors import UserError
 from api.graphql.ids import int_id
+from api.graphql.text import multiline
 
 
 @strawberry.input
@@ -44,8 +45,8 @@ class CreateProductInput:
     name: str
     price: int
     name_en: str = ""
-    description: str = ""
-    description_en: str = ""
+    description: str = multiline(default="")
+    description_en: str = multiline(default="")
     images: list[ProductImageInput] = strawberry.field(default_factory=list)
     kind: ProductKind = s.ProductKind.PHYSICAL  # type: ignore[valid-type]
     plan: SubscriptionPlan | None = None  # type: ignore[valid-type]
@@ -74,8 +75,8 @@ class UpdateProductInput:
     name: str | None = strawberry.UNSET
     price: int | None = strawberry.UNSET
     name_en: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    description_en: str | None = strawberry.UNSET
+    description: str | None = multiline(default=strawberry.UNSET)
+    description_en: str | None = multiline(default=strawberry.UNSET)
     images: list[ProductImageInput] | None = strawberry.UNSET
     kind: ProductKind | None = strawberry.UNSET  # type: ignore[valid-type]
     plan: SubscriptionPlan | None = strawberry.UNSET  # type: ignore[valid-type]

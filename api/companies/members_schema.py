@@ -24,6 +24,7 @@ from api.graphql.ids import int_id
 from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import IsAuthenticated
+from api.graphql.text import multiline
 
 InvitationStatus = strawberry.enum(
     Enum("InvitationStatus", {s.name: s.value for s in InvitationStatusModel}),
@@ -120,7 +121,7 @@ class InvitationFilter:
 class InviteUserInput:
     email: str
     role_id: strawberry.ID
-    message: str = ""
+    message: str = multiline(default="")
 
 
 @strawberry.input
@@ -165,7 +166,7 @@ class CompanyUserInput:
 @strawberry.input
 class RejectCompanyUserInput:
     user_id: strawberry.ID
-    reason: str = ""
+    reason: str = multiline(default="")
 
 
 @strawberry.input

@@ -30,6 +30,7 @@ from api.db import MAX_ROW_ID, unit_of_work
 from api.errors import DomainError, Problems
 from api.events import publish
 from api.runtime import Runtime
+from api.text import is_clean
 from api.validation import is_valid_email, nfkc, normalize_email, normalize_phone
 
 MAX_QUANTITY = 100_000
@@ -103,7 +104,7 @@ def require_row_id(value: int, field_name: str) -> int:
 
 def _clean_text(problems: Problems, value: str, name: str, limit: int = TEXT_MAX) -> str:
     value = nfkc(value or "")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if not is_clean(value):  # the one definition (api/text.py)
         problems.add("INVALID_CHARACTERS", name)
     elif len(value) > limit:
         problems.add("TOO_LONG", name, max=limit)

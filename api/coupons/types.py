@@ -14,6 +14,7 @@ from api.graphql.errors import UserError
 from api.graphql.ids import to_global_id
 from api.graphql.money import Money
 from api.graphql.rows import FromRow
+from api.graphql.text import multiline
 
 strawberry.enum(states.CouponStatus, name="CouponStatus")
 strawberry.enum(
@@ -93,7 +94,7 @@ class CreateCouponInput:
     name: str
     discount_kind: DiscountKind  # type: ignore[valid-type]
     discount_value: int
-    description: str = ""
+    description: str = multiline(default="")
     max_discount: int | None = None
     minimum_amount: int = 0
     target: CouponTarget = CouponTarget.ALL  # type: ignore[valid-type]
@@ -113,7 +114,7 @@ class UpdateCouponInput:
     coupon_id: strawberry.ID
     code: str | None = strawberry.UNSET
     name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    description: str | None = multiline(default=strawberry.UNSET)
     discount_kind: DiscountKind | None = strawberry.UNSET  # type: ignore[valid-type]
     discount_value: int | None = strawberry.UNSET
     max_discount: int | None = strawberry.UNSET

@@ -24,7 +24,6 @@ escaped (reportlab's paragraphs are markup) and stripped of control characters.
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from api.documents.fonts import register_font
+from api.text import strip_forbidden
 
 __all__ = [
     "DocumentLine",
@@ -150,14 +150,13 @@ LABELS = {
     },
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_TEXT = 2000  # per printed string: a PDF is no place for a novel
 
 
 def clean(text: str) -> str:
     """Printable text: NFC, no control or bidi characters, tabs and newlines as spaces."""
     text = unicodedata.normalize("NFC", str(text)).replace("\t", " ").replace("\r", "")
-    text = _CONTROL.sub("", text)
+    text = strip_forbidden(text, keep_newlines=True)  # the one definition (api/text.py)
     return text[:MAX_TEXT]
 
 

@@ -32,6 +32,7 @@ from api.contracts.schema import ContractsMutation, ContractsQuery
 from api.coupons.schema import CouponsMutation, CouponsQuery
 from api.graphql.limits import DocumentLimits, ParseLimits, Validation, cached_validator
 from api.graphql.precomplete import PrecompletingExecutionContext
+from api.graphql.text import InputText, PlanCache
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
@@ -141,6 +142,8 @@ def build_schemas(settings: Settings) -> Schemas:
     # graphql-core's recommended rule (not among the specified ones): nested introspection
     # lists (`fields { type { fields ... } }`) multiply the answer's size.
     rules = [MaxIntrospectionDepthRule]
+    # Refused characters in string inputs, checked before any resolver (api/graphql/text.py).
+    text_plans = PlanCache(size)
 
     def extensions(rules: list) -> list:
         return [
@@ -148,6 +151,7 @@ def build_schemas(settings: Settings) -> Schemas:
             lambda: ParserCache(maxsize=size),
             lambda: AddValidationRules(rules),
             lambda: Validation(validator),
+            lambda: InputText(text_plans),
         ]
 
     return Schemas(

@@ -19,6 +19,7 @@ from api.graphql.errors import UserError
 from api.graphql.mutations import mutation
 from api.graphql.permissions import requires
 from api.graphql.rows import FromRow
+from api.graphql.text import multiline
 from api.legal import queries, service, states
 
 strawberry.enum(
@@ -52,7 +53,7 @@ class LegalDocumentType(FromRow, relay.Node):
 class PublishLegalDocumentInput:
     kind: LegalDocumentKind  # type: ignore[valid-type]
     title: str
-    body: str = strawberry.field(description="Plain text; up to 100,000 characters.")
+    body: str = multiline(description="Plain text; up to 100,000 characters.")
     effective_at: datetime | None = strawberry.field(
         default=None,
         description="When it takes effect, with its time zone; null: at once. Until then "

@@ -51,13 +51,13 @@ from api.quotes.pricing import breakdown_from_json, breakdown_to_json, rerate
 from api.quotes.states import QUOTE_STATUS, QuoteStatus
 from api.runtime import Runtime
 from api.stores.policy import Policy, TaxDisplay
+from api.text import is_clean
 
 COMMENT_MAX = 1000
 REASON_MAX = 500
 IDEMPOTENCY_KEY_MAX = 128
 MAX_LINES = 100  # a cart holds at most 100 lines too
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # ---- input -------------------------------------------------------------------------------
@@ -72,8 +72,8 @@ class QuoteRequest:
 
 def _clean_text(value: str, field: str, limit: int, problems: Problems) -> str:
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if _FORBIDDEN.search(text.replace("\n", "").replace("\t", " ")):
-        problems.add("INVALID_TEXT", field)
+    if not is_clean(text, multiline=True):  # the one definition (api/text.py)
+        problems.add("INVALID_CHARACTERS", field)
     elif len(text) > limit:
         problems.add("TOO_LONG", field, max=limit)
     return text

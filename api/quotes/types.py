@@ -14,6 +14,7 @@ from api.carts.types import PriceBreakdown
 from api.graphql.errors import UserError
 from api.graphql.ids import to_global_id
 from api.graphql.money import Money
+from api.graphql.text import multiline
 from api.quotes import links, queries, service, states
 
 strawberry.enum(
@@ -251,7 +252,7 @@ class CreateQuoteFromCartInput:
         description="A code from `quoteOptions.paymentMethods`; optional where the order "
         "chooses it.",
     )
-    comment: str = strawberry.field(
+    comment: str = multiline(
         default="", description="Remarks printed on the quote and copied into the order."
     )
     idempotency_key: str | None = strawberry.field(

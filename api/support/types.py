@@ -12,6 +12,7 @@ from strawberry import relay
 from api.accounts.schema import UserType
 from api.graphql.errors import UserError
 from api.graphql.rows import FromRow
+from api.graphql.text import multiline
 from api.support import queries, states
 from api.support.loaders import user_loader
 
@@ -125,7 +126,7 @@ class WithdrawalRequestType(FromRow, relay.Node):
 class SubmitInquiryInput:
     category: InquiryCategory  # type: ignore[valid-type]
     subject: str
-    body: str
+    body: str = multiline()
     name: str = ""
     email: str = ""
     phone: str = strawberry.field(default="", description="Optional; 10 or 11 digits.")
@@ -153,13 +154,13 @@ class InquiryFilter:
 @strawberry.input
 class AnswerInquiryInput:
     inquiry_id: strawberry.ID
-    body: str = strawberry.field(description="The answer; mailed to the sender as written.")
+    body: str = multiline(description="The answer; mailed to the sender as written.")
 
 
 @strawberry.input
 class CloseInquiryInput:
     inquiry_id: strawberry.ID
-    reason: str = strawberry.field(default="", description="For the audit trail only.")
+    reason: str = multiline(default="", description="For the audit trail only.")
 
 
 @strawberry.type
@@ -171,7 +172,7 @@ class InquiryPayload:
 @strawberry.input
 class RequestWithdrawalInput:
     password: str = strawberry.field(description="The current password, asked again.")
-    reason: str = ""
+    reason: str = multiline(default="")
 
 
 @strawberry.input
@@ -187,7 +188,7 @@ class CompleteWithdrawalInput:
 @strawberry.input
 class RejectWithdrawalInput:
     request_id: strawberry.ID
-    reason: str = strawberry.field(description="Mailed to the member.")
+    reason: str = multiline(description="Mailed to the member.")
 
 
 @strawberry.type

@@ -107,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This action is not possible in the current state.",
     },
     # ---- contracts (issue 13) ----
+    "ERRORS_TRUNCATED": {
+        "ja": "エラーが多すぎるため、ほか{omitted}件は省略しました。",
+        "en": "Too many errors: {omitted} more were left out.",
+    },
     "INVALID_CHARACTERS": {
         "ja": "使用できない文字（制御文字）が含まれています。",
         "en": "This contains characters that cannot be used (control characters).",

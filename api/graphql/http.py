@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC
@@ -225,6 +226,9 @@ class GraphQLEndpoint:
         variables = payload.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise RequestError(400, "variables must be a JSON object.")
+        extensions = payload.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise RequestError(400, "extensions must be a JSON object.")
         operation_name = payload.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "operationName must be a string.")
@@ -244,7 +248,21 @@ class GraphQLEndpoint:
             ) from None
         body: dict[str, Any] = {}
         if result.errors:
-            body["errors"] = [self._format_error(e, context.language) for e in result.errors]
+            errors = [self._format_error(e, context.language) for e in result.errors]
+            cap = self.settings.graphql_max_errors
+            # Validation stops itself at the cap with a last error saying so (cap + 1).
+            if len(errors) > cap + 1:
+                # One answer carries at most `cap` errors and says how many it left out.
+                omitted = len(errors) - cap
+                errors = errors[:cap]
+                errors.append(
+                    {
+                        "message": message("ERRORS_TRUNCATED", context.language, omitted=omitted),
+                        "extensions": {"code": "ERRORS_TRUNCATED", "omitted": omitted},
+                    }
+                )
+            body["errors"] = errors
+            _log_expected(operation_name, errors, len(result.errors))
         # Errors with a path come from execution; without, the document never ran.
         executed = result.data is not None or any(e.path for e in result.errors or ())
         if executed:
@@ -281,7 +299,7 @@ class GraphQLEndpoint:
         ):
             # The document never ran: a literal graphql-core could not coerce (an Int of
             # 5,000 digits) is the client's mistake; Python's own text stays out of it.
-            text = error.message.split(", but encountered error")[0].rstrip(".") + "."
+            text = _public_text(error.message).rstrip(".") + "."
             return GraphQLError(
                 text, nodes=error.nodes, extensions={"code": "GRAPHQL_VALIDATION_FAILED"}
             ).formatted
@@ -310,7 +328,13 @@ class GraphQLEndpoint:
                 return masked.formatted
         formatted = error.formatted
         if "extensions" not in formatted or "code" not in formatted.get("extensions", {}):
-            code = "GRAPHQL_VALIDATION_FAILED" if original is None else "BAD_REQUEST"
+            # Without a path the document never ran: a bad variable (wrong type, a date
+            # that does not exist) fails validation, as the guide says, in our words only.
+            if original is None or not error.path:
+                formatted["message"] = _public_text(formatted["message"])
+                code = "GRAPHQL_VALIDATION_FAILED"
+            else:
+                code = "BAD_REQUEST"
             formatted.setdefault("extensions", {})["code"] = code
         return formatted
 
@@ -332,6 +356,33 @@ class GraphQLEndpoint:
                     samesite=samesite,
                     path="/",
                 )
+
+
+_UNEXPECTED = frozenset({"INTERNAL_ERROR", "SERVICE_UNAVAILABLE"})  # logged where they occur
+
+
+def _log_expected(operation: str | None, errors: list[dict[str, Any]], total: int) -> None:
+    """One brief INFO line per response for the errors a client caused, no traceback."""
+    codes: dict[str, int] = {}
+    for error in errors:
+        code = (error.get("extensions") or {}).get("code", "")
+        if code not in _UNEXPECTED and code != "ERRORS_TRUNCATED":
+            codes[code] = codes.get(code, 0) + 1
+    if codes:
+        log.info(
+            "operation answered with client errors",
+            extra={"operation": (operation or "")[:64], "codes": codes, "errors": total},
+        )
+
+
+# A scalar's refusal carries Python's own words after the value ("… a Date: "2026-13-45".
+# month must be in 1..12"): the value stays, the interpreter's text goes.
+_PYTHON_TAIL = re.compile(r'(cannot represent an? [A-Za-z]+: ".*?")\. .*$', re.S)
+
+
+def _public_text(text: str) -> str:
+    text = text.split(", but encountered error")[0]
+    return _PYTHON_TAIL.sub(r"\1.", text)
 
 
 def _unavailable_body(language: str) -> dict[str, Any]:

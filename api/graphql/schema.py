@@ -101,8 +101,15 @@ class Mutation(
     pass
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list, execution_context: object = None) -> None:
+        """Strawberry logs every error at ERROR with its traceback, expected ones too (a bad
+        variable, a refused character): the endpoint logs instead (api/graphql/http.py),
+        bugs at ERROR with the traceback, expected errors once per response at INFO."""
+
+
 def _base_schema(extensions: list, debug: bool) -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

@@ -21,6 +21,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from api.keys import MAX_ROW_ID, row_key  # noqa: F401 - re-exported for the domains
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -267,14 +268,3 @@ async def rows_by_keys(model: Any, keys: list[str], scope: dict[str, Any] | None
     ids = {i for i in wanted if i is not None}
     found = {o.pk: o for o in await model.filter(id__in=ids, **scope)} if ids else {}
     return [found.get(i) if i is not None else None for i in wanted]
-
-
-MAX_ROW_ID = 2**31 - 1  # integer primary keys (PostgreSQL `integer`)
-
-
-def row_key(key: str) -> int | None:
-    """A primary key from text: ASCII digits within the column's range, else None."""
-    if not (key.isascii() and key.isdigit()) or len(key) > 10:
-        return None
-    value = int(key)
-    return value if 0 < value <= MAX_ROW_ID else None

@@ -30,6 +30,7 @@ from api.graphql.nodes import load_nodes
 from api.graphql.pagination import Connection, SortOrder, paginate
 from api.graphql.permissions import requires
 from api.graphql.text import multiline
+from api.keys import row_key
 
 APPROVE = requires(StaffPermission.APPROVE_REGISTRATIONS)
 
@@ -85,9 +86,9 @@ class UserType(relay.Node):
         if self.role_key in BUILTIN_MEMBER_ROLES:
             return RoleType.from_view(builtin_role(self.role_key), info.context.language)
         key = self.role_key.removeprefix(CUSTOM_PREFIX)
-        if not key.isdigit():
+        if row_key(key) is None:
             return None
-        role = await info.context.loader("custom_role", custom_role_loader).load(int(key))
+        role = await info.context.loader("custom_role", custom_role_loader).load(row_key(key))
         return RoleType.from_view(custom_role(role), info.context.language) if role else None
 
     @strawberry.field

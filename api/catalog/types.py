@@ -28,6 +28,7 @@ from api.errors import DomainError
 from api.graphql.errors import UserError
 from api.graphql.ids import int_id, to_global_id
 from api.graphql.money import Money
+from api.keys import row_keys
 from api.stores.policy import TaxDisplay
 
 ProductKind = strawberry.enum(s.ProductKind, name="ProductKind")
@@ -167,12 +168,8 @@ class CategoryType(relay.Node):
     ) -> list[CategoryType | None]:
         reader = Reader.of(info)
         tree = await reader.tree()
-        return [
-            CategoryType.of(tree, int(i), reader.en)
-            if i.isdigit() and int(i) in tree.rows
-            else None
-            for i in node_ids
-        ]
+        keys = row_keys(list(node_ids))
+        return [CategoryType.of(tree, k, reader.en) if k in tree.rows else None for k in keys]
 
 
 @strawberry.type(name="TagGroup")
@@ -224,12 +221,10 @@ class TagType(relay.Node):
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[TagType | None]:
         reader = Reader.of(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
+        keys = row_keys(list(node_ids))
+        ids = [k for k in keys if k is not None]
         rows = {r["id"]: r for r in await search.tag_rows(ids)} if ids else {}
-        return [
-            TagType.of(rows[int(i)], reader) if i.isdigit() and int(i) in rows else None
-            for i in node_ids
-        ]
+        return [TagType.of(rows[k], reader) if k in rows else None for k in keys]
 
 
 @strawberry.type(name="Maker")
@@ -243,9 +238,9 @@ class MakerType(relay.Node):
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[MakerType | None]:
         reader = Reader.of(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        rows = await search.makers_of(ids)
-        return [maker_of(rows.get(int(i)), reader) if i.isdigit() else None for i in node_ids]
+        keys = row_keys(list(node_ids))
+        rows = await search.makers_of([k for k in keys if k is not None])
+        return [maker_of(rows.get(k), reader) if k is not None else None for k in keys]
 
 
 def maker_of(row: dict[str, Any] | None, reader: Reader) -> MakerType | None:
@@ -382,9 +377,10 @@ class ProductType(relay.Node):
     async def resolve_nodes(
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[ProductType | None]:
-        ids = [int(i) for i in node_ids if i.isdigit()]
+        keys = row_keys(list(node_ids))
+        ids = [k for k in keys if k is not None]
         found = {p.id: p for p in await load_products(info, ids=ids)} if ids else {}
-        return [found.get(int(i)) if i.isdigit() else None for i in node_ids]
+        return [found.get(k) if k is not None else None for k in keys]
 
 
 def product_from_row(r: dict[str, Any], reader: Reader) -> ProductType:

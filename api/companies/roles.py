@@ -16,6 +16,7 @@ from api.companies.permissions import (
     StaffPermission,
 )
 from api.errors import DomainError
+from api.keys import row_key
 
 # A member without a company (individual store) manages only their own things.
 INDIVIDUAL_PERMISSIONS = frozenset(MemberPermission) - {
@@ -66,10 +67,9 @@ async def permissions_of(user: User) -> frozenset[str]:
 async def role_for(company_id: int, key: str) -> RoleView | None:
     if key in BUILTIN_MEMBER_ROLES:
         return builtin_role(key)
-    if key.startswith(CUSTOM_PREFIX) and key[len(CUSTOM_PREFIX) :].isdigit():
-        role = await CompanyRole.get_or_none(
-            id=int(key[len(CUSTOM_PREFIX) :]), company_id=company_id
-        )
+    custom = row_key(key[len(CUSTOM_PREFIX) :]) if key.startswith(CUSTOM_PREFIX) else None
+    if custom is not None:
+        role = await CompanyRole.get_or_none(id=custom, company_id=company_id)
         return custom_role(role) if role else None
     return None
 

@@ -122,7 +122,12 @@ class RoleType(relay.Node):
 def role_key_from_id(value: str, field: str = "roleId") -> str:
     """Role global ID -> the key stored on users ('administrator', 'custom:12')."""
     key = from_global_id(value, "Role", field)
-    return key if key in BUILTIN_MEMBER_ROLES else f"{CUSTOM_PREFIX}{key}"
+    if key in BUILTIN_MEMBER_ROLES:
+        return key
+    custom = queries.custom_role_id(key)
+    if custom is None:
+        raise DomainError.of("NOT_FOUND", field)
+    return f"{CUSTOM_PREFIX}{custom}"
 
 
 @strawberry.type(name="Address", description="An entry of the address book (お届け先).")

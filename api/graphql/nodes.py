@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
+from api.keys import row_key
+
 T = TypeVar("T")
 
 
@@ -25,11 +27,12 @@ async def load_nodes(
     keys = list(node_ids)
     if scope is None:
         return [None] * len(keys)
-    ids = {int(k) for k in keys if k.isdigit()}
+    wanted = [row_key(k) for k in keys]
+    ids = {i for i in wanted if i is not None}
     found = {o.pk: o for o in await model.filter(id__in=ids, **scope)} if ids else {}
     result: list[T | None] = []
-    for key in keys:
-        row = found.get(int(key)) if key.isdigit() else None
+    for key in wanted:
+        row = found.get(key) if key is not None else None
         ok = row is not None and (visible is None or visible(row))
         result.append(to_type(row) if ok else None)
     return result

@@ -34,6 +34,7 @@ from api.graphql import graphiql
 from api.graphql.http import GraphQLEndpoint
 from api.graphql.schema import build_schemas
 from api.logs import new_request_id, request_id_var
+from api.orders.document_http import routes as order_document_routes
 from api.quotes.http import routes as quote_routes
 from api.runtime import Runtime
 from api.settings import Settings
@@ -174,6 +175,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     ]
     # Quote PDFs by signed link (api/quotes/links.py).
     routes += quote_routes()
+    # Order documents (納品書, 請求書, 領収書) by signed link (api/orders/document_links.py).
+    routes += order_document_routes()
     if settings.metrics_enabled and (settings.metrics_token or not settings.is_production):
         routes.append(Route("/metrics", metrics_page))
     if settings.graphiql_enabled:

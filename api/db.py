@@ -94,6 +94,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.orders.migrations",
             },
+            # Issued order documents: delivery notes, simplified invoices, receipts (issue 12).
+            "order_documents": {
+                "models": ["api.orders.document_models"],
+                "default_connection": "default",
+                "migrations": "api.orders.document_migrations",
+            },
             # Subscription contracts (issue 13).
             "contracts": {
                 "models": ["api.contracts.models"],

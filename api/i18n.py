@@ -528,6 +528,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "1通の見積書に載せられる商品は{max}件までです。",
         "en": "A quote holds at most {max} lines.",
     },
+    # Order documents (issue 12; docs/orders.md).
+    "ORDER_NOT_SHIPPED": {
+        "ja": "納品書・請求書・領収書は商品の発送完了後に発行できます。",
+        "en": "Documents can be issued once the order has shipped.",
+    },
+    "DELIVERY_NOTE_NOT_AVAILABLE": {
+        "ja": "このご注文の商品には納品書の発行対象がありません。",
+        "en": "No product of this order comes with a delivery note.",
+    },
+    "RECEIPT_CARD_ONLY": {
+        "ja": "領収書はクレジットカード決済のご注文のみ発行できます。",
+        "en": "Receipts are issued for card payments only.",
+    },
+    "INVALID_DOCUMENT_KIND": {
+        "ja": "この書類はこの方法では発行できません。",
+        "en": "This document cannot be issued this way.",
+    },
     "INVALID_TEXT": {
         "ja": "使用できない文字が含まれています。",
         "en": "This text contains characters that cannot be used.",

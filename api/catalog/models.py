@@ -108,6 +108,9 @@ class Product(Model):
     fixed_quantity = fields.IntField(null=True)
     lead_time_days = fields.IntField(default=0)  # business days before the desired date
     shipping_class = fields.CharEnumField(ShippingClass, max_length=16, default=ShippingClass.STORE)
+    # 納品書: only some products come with a delivery note (000 §6: 特注駐車券/特注サービス券/
+    # 小ロットサービス券 …); an order copies the flag onto its lines.
+    has_delivery_note = fields.BooleanField(default=False)
     # NFKC, katakana, lower case: what keyword search matches (search_text) and ranks (search_name).
     search_name = fields.TextField(default="")
     search_text = fields.TextField(default="")

@@ -58,6 +58,7 @@ PRODUCT_COLUMNS = (
     "fixed_quantity",
     "lead_time_days",
     "shipping_class",
+    "has_delivery_note",
     "created_at",
     "updated_at",
 )

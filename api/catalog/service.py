@@ -330,6 +330,7 @@ PRODUCT_FIELDS = (
     "fixed_quantity",
     "lead_time_days",
     "shipping_class",
+    "has_delivery_note",
 )
 
 # camelCase input names for the fields whose snake_case differs.
@@ -347,6 +348,7 @@ INPUT_NAMES = {
     "fixed_quantity": "fixedQuantity",
     "lead_time_days": "leadTimeDays",
     "shipping_class": "shippingClass",
+    "has_delivery_note": "hasDeliveryNote",
     "tag_ids": "tagIds",
 }
 
@@ -368,6 +370,7 @@ DEFAULTS: dict[str, Any] = {
     "fixed_quantity": None,
     "lead_time_days": 0,
     "shipping_class": None,
+    "has_delivery_note": False,
 }
 
 

@@ -65,6 +65,11 @@ class CreateProductInput:
     shipping_class: ShippingClass | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Default: STORE for goods, NONE for subscriptions."
     )
+    has_delivery_note: bool = strawberry.field(
+        default=False,
+        description="Customers can download a delivery note (納品書) for orders of it once "
+        "shipped (000 §6: only some products have one).",
+    )
     tag_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
 
 
@@ -91,6 +96,7 @@ class UpdateProductInput:
     fixed_quantity: int | None = strawberry.UNSET
     lead_time_days: int | None = strawberry.UNSET
     shipping_class: ShippingClass | None = strawberry.UNSET  # type: ignore[valid-type]
+    has_delivery_note: bool | None = strawberry.UNSET
     tag_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -108,6 +114,7 @@ _NOT_NULL = {
     "quantity_step",
     "lead_time_days",
     "shipping_class",
+    "has_delivery_note",
     "tag_ids",
 }
 

@@ -315,6 +315,9 @@ class ProductType(relay.Node):
     lead_time_days: int
     shipping_class: ShippingClass  # type: ignore[valid-type]
     quantity_rule: QuantityRule
+    has_delivery_note: bool = strawberry.field(
+        description="Orders of it get a delivery note (納品書) once shipped."
+    )
     category: CategoryType | None = None
     maker: MakerType | None = None
     tags: list[TagType] = strawberry.field(default_factory=list)
@@ -408,6 +411,7 @@ def product_from_row(r: dict[str, Any], reader: Reader) -> ProductType:
             step=r["quantity_step"],
             fixed=r["fixed_quantity"],
         ),
+        has_delivery_note=r.get("has_delivery_note", False),
         _row=r,
     )
 

@@ -36,7 +36,12 @@ from api.graphql.text import InputText, PlanCache
 from api.jobs.schema import JobsQuery
 from api.legal.schema import LegalMutation, LegalQuery
 from api.notifications.schema import NotificationsMutation, NotificationsQuery
-from api.orders.history_schema import OrderHistoryMutation, OrderHistoryQuery
+from api.orders.history_schema import (
+    OrderDocumentsMutation,
+    OrderDocumentsQuery,
+    OrderHistoryMutation,
+    OrderHistoryQuery,
+)
 from api.points.schema import PointsMutation, PointsQuery
 from api.quotes.schema import QuotesMutation, QuotesQuery
 from api.settings import Settings
@@ -62,6 +67,7 @@ class Query(
     CouponsQuery,
     QuotesQuery,
     OrderHistoryQuery,
+    OrderDocumentsQuery,
     ContractsQuery,
     PointsQuery,
 ):
@@ -95,6 +101,7 @@ class Mutation(
     CouponsMutation,
     QuotesMutation,
     OrderHistoryMutation,
+    OrderDocumentsMutation,
     ContractsMutation,
     PointsMutation,
 ):

@@ -18,11 +18,17 @@ from api.graphql.ids import from_global_id
 from api.graphql.mutations import mutation
 from api.graphql.pagination import Connection
 from api.graphql.permissions import IsAuthenticated
-from api.orders import queries, reorder
+from api.orders import documents, queries, reorder
+from api.orders.document_types import (
+    IssuedOrderDocument,
+    IssueReceiptInput,
+    IssueReceiptPayload,
+    OrderDocumentEntry,
+)
 from api.orders.types import OrderFilter, OrderType
 
 
-def order_id(value: str, field: str = "orderId") -> int:
+def order_id_of(value: str, field: str = "orderId") -> int:
     key = queries.order_key(from_global_id(value, "Order", field))
     if key is None:
         raise DomainError.of("NOT_FOUND", field)
@@ -101,7 +107,7 @@ class OrderHistoryMutation:
     )
     async def reorder(self, info: strawberry.Info, input: ReorderInput) -> ReorderPayload:
         ctx = info.context
-        result = await reorder.reorder(ctx.rt, await ctx.actor(), order_id(input.order_id))
+        result = await reorder.reorder(ctx.rt, await ctx.actor(), order_id_of(input.order_id))
         language = ctx.language
         return ReorderPayload(
             cart=Cart.of(result.cart, language),
@@ -128,4 +134,58 @@ class OrderHistoryMutation:
         )
 
 
-__all__ = ["OrderHistoryMutation", "OrderHistoryQuery", "OrderType"]
+@strawberry.type(description="The documents of an order (000 §6): what can be had, and issues.")
+class OrderDocuments:
+    order: OrderType
+    documents: list[OrderDocumentEntry]
+
+
+@strawberry.type
+class OrderDocumentsQuery:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="納品書, 請求書（簡易版）and 領収書 of an order the caller may see: "
+        "available from shipment on, with signed download links.",
+    )
+    async def order_documents(
+        self, info: strawberry.Info, order_id: strawberry.ID
+    ) -> OrderDocuments:
+        ctx = info.context
+        found = await documents.order_documents(ctx.rt, await ctx.actor(), order_id_of(order_id))
+        return OrderDocuments(
+            order=OrderType.of(found.order, ctx.language),
+            documents=[
+                OrderDocumentEntry.of(e, found.order.id, ctx.language) for e in found.entries
+            ],
+        )
+
+
+@strawberry.type
+class OrderDocumentsMutation:
+    @mutation(
+        permission_classes=[IsAuthenticated],
+        description="領収書 of a shipped card order, to the addressee and for the item "
+        "description entered (each at most 60 characters). Issued again it keeps its "
+        "number and is marked 再発行. Answers the receipt with a signed download link.",
+    )
+    async def issue_receipt(
+        self, info: strawberry.Info, input: IssueReceiptInput
+    ) -> IssueReceiptPayload:
+        ctx = info.context
+        row = await documents.issue_receipt(
+            ctx.rt,
+            await ctx.actor(),
+            order_id_of(input.order_id),
+            input.addressee,
+            input.description,
+        )
+        return IssueReceiptPayload(receipt=IssuedOrderDocument.of(row))
+
+
+__all__ = [
+    "OrderDocumentsMutation",
+    "OrderDocumentsQuery",
+    "OrderHistoryMutation",
+    "OrderHistoryQuery",
+    "OrderType",
+]

@@ -119,6 +119,7 @@ def _default_number_patterns() -> dict[str, str]:
         "invoice": "EC{yyyymm}I{seq:05}",
         "delivery_note": "EC{yyyymmdd}D{seq:04}",
         "receipt": "EC{yyyymmdd}R{seq:04}",
+        "simplified_invoice": "EC{yyyymmdd}S{seq:04}",  # 請求書（簡易版） of an order
     }
 
 

@@ -323,3 +323,17 @@ async def test_receipt_input_is_validated(gql, rt, settings):
     # Exactly the limit is fine.
     ok = await gql(RECEIPT, {"input": {"orderId": gid, "addressee": "宛" * 60}}, token=token)
     assert ok["issueReceipt"]["userErrors"] == []
+
+
+def test_the_orders_guide_examples_validate_against_the_schema():
+    from pathlib import Path
+
+    from graphql import build_schema, parse, validate
+
+    root = Path(__file__).resolve().parents[1]
+    schema = build_schema((root / "schema.graphql").read_text(encoding="utf-8"))
+    text = (root / "docs" / "orders.md").read_text(encoding="utf-8")
+    documents = re.findall(r"```graphql\n(.*?)```", text, re.S)
+    assert len(documents) == 5
+    for document in documents:
+        assert validate(schema, parse(document)) == [], document

@@ -25,7 +25,7 @@ class DomainError(Exception):
         self.problems = list(problems)
 
     @classmethod
-    def of(cls, code: str, field: str | None = None, **params: Any) -> DomainError:
+    def of(cls, code: str, field: str | None = None, /, **params: Any) -> DomainError:
         return cls(Problem(code, (field,) if field else None, params))
 
 
@@ -35,7 +35,7 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, code: str, field: str | None = None, **params: Any) -> None:
+    def add(self, code: str, field: str | None = None, /, **params: Any) -> None:
         self.items.append(Problem(code, (field,) if field else None, params))
 
     def has(self, field: str) -> bool:

@@ -339,6 +339,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "契約中の契約（{count}件）の管理者がいなくなるため、退会を完了できません。",
         "en": "The company's {count} running contract(s) would be left without an administrator.",
     },
+    "CONTRACT_ENDING": {
+        "ja": "この契約は{endDate}で終了するため、お申込みできません。",
+        "en": "This contract ends on {endDate}; no further applications are possible.",
+    },
+    "CONTRACT_CHANGE_PENDING": {
+        "ja": "{effectiveFrom}から適用される変更があるため、それまでお申込みできません。",
+        "en": "A change takes effect on {effectiveFrom}; apply again from then.",
+    },
+    "APPLICATION_ALREADY_OPEN": {
+        "ja": "この契約には手続き中のお申込み（{number}）があります。",
+        "en": "This contract already has an open application ({number}).",
+    },
+    "CHANGE_NOT_OFFERED": {
+        "ja": "この変更はお受けしておりません。",
+        "en": "The store does not offer this change.",
+    },
+    "OUTSIDE_RENEWAL_MONTH": {
+        "ja": "年契約商品は更新月（{renewalMonth}月）にのみ契約内容の変更が可能です。",
+        "en": "Annual contracts can be changed only in their renewal month ({renewalMonth}).",
+    },
+    "PRODUCT_CHANGE_NOT_ALLOWED": {
+        "ja": "この商品へは変更できません。",
+        "en": "The contract cannot be changed to this product.",
+    },
+    "NO_CHANGE": {
+        "ja": "変更内容がありません。",
+        "en": "Nothing would change.",
+    },
+    "NOT_ALLOWED_WITH_WHOLE": {
+        "ja": "一括解約では明細を指定できません。",
+        "en": "A full cancellation takes no lines.",
+    },
     "LAST_ADMINISTRATOR": {
         "ja": "管理者が一人もいなくなるため、この操作はできません。",
         "en": "The company would be left without an administrator.",
@@ -556,7 +588,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def message(code: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+def message(code: str, language: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     texts = MESSAGES.get(code)
     if texts is None:
         return code

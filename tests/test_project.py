@@ -210,6 +210,16 @@ def test_every_mail_template_renders_in_both_languages():
         "invoice_date": "2026-12-01",
         "due_date": "2026-12-30",
         "total": "1,100",
+        # Contract applications and renewals (issue 13).
+        "contract_number": "C0000001",
+        "kind": "full_cancellation",
+        "changes": [{"code": "z", "name": "Zoom", "from_quantity": 10, "to_quantity": 15}],
+        "effective_date": "2027-01-31",
+        "timing": "end_of_term",
+        "url": "https://x/contracts/receipt?token=t",
+        "term_end": "2027-03-31",
+        "renews_on": "2027-04-01",
+        "next_term_end": "2028-03-31",
     }
     for name in template_names():
         for language in ("ja", "en"):

@@ -16,10 +16,13 @@ from tortoise.models import Model
 from api.catalog.models import SubscriptionPlan
 
 # The enums live with their state machines; imported here for the fields (and the migrations).
-from api.contracts.states import ContractStatus, LineKind
+from api.contracts.states import ApplicationKind, ApplicationStatus, ContractStatus, LineKind
 
 __all__ = [
+    "ApplicationKind",
+    "ApplicationStatus",
     "Contract",
+    "ContractApplication",
     "ContractLine",
     "ContractStatus",
     "ContractVersion",
@@ -50,6 +53,10 @@ class Contract(Model):
     payment_terms = fields.JSONField(default=dict)
     user_info = fields.JSONField(default=dict)  # 利用者情報 as agreed
     note = fields.TextField(default="")  # staff only
+    # The term end whose renewal notice was mailed (the notice goes once per term).
+    renewal_notice_for = fields.DateField(null=True)
+    # The first day of the latest billing period charged (api/contracts/charges.py).
+    billed_through = fields.DateField(null=True)
     started_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -123,3 +130,52 @@ class ProductChangePath(Model):
     class Meta:
         table = "contract_product_change_paths"
         unique_together = (("from_product_id", "to_product_id"),)
+
+
+class ContractApplication(Model):
+    """A member's application to change (004 §6) or cancel (004 §7) a contract.
+
+    `lines` is the contract as it will be once the application takes effect (every
+    line with its agreed price and quantity; empty for 一括解約), `changes` what differs
+    from the version it was made against, for display. `open_contract_id` holds the
+    contract id while the application is open and NULL after: unique, so a contract has
+    at most one open application, whoever races to make a second one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    contract = fields.ForeignKeyField(
+        "contracts.Contract", related_name="applications", on_delete=fields.CASCADE
+    )
+    company_id = fields.IntField(db_index=True)
+    kind = fields.CharEnumField(ApplicationKind, max_length=24)
+    status = fields.CharEnumField(
+        ApplicationStatus, max_length=16, default=ApplicationStatus.SUBMITTED
+    )
+    open_contract_id = fields.IntField(null=True, unique=True)
+    base_version_number = fields.IntField()
+    lines = fields.JSONField(default=list)
+    changes = fields.JSONField(default=list)
+    timing = fields.CharField(max_length=16)  # ChangeTiming or CancellationTiming value
+    # Changes: the first day of the new version; cancellations: the last day of service.
+    effective_date = fields.DateField()
+    user_info = fields.JSONField(default=dict)
+    payment_method = fields.CharField(max_length=32, default="")
+    consents = fields.JSONField(default=dict)  # {kind: version} agreed to
+    reason = fields.CharField(max_length=500, default="")  # the member's reason (cancellation)
+    refusal_reason = fields.CharField(max_length=500, default="")
+    requested_by_id = fields.IntField(null=True)
+    receipt_token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    receipt_token_expires_at = fields.DatetimeField(null=True)
+    applied_version_number = fields.IntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "contract_applications"
+        indexes = (("contract_id", "created_at"), ("status", "created_at"))
+
+    @property
+    def number(self) -> str:
+        return f"A{self.id:07d}"

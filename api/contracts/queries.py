@@ -106,3 +106,39 @@ async def status_history(contract_ids: list[int]) -> dict[int, list[StatusTransi
     for row in rows:
         found[int(row.entity_id)].append(row)
     return found
+
+
+# ---- applications (changes and cancellations) -------------------------------------------------
+
+
+def applications(
+    actor: Actor,
+    *,
+    status: Any = None,
+    kind: Any = None,
+    contract_id: int | None = None,
+) -> Any:
+    """Newest first: the member's company's, or all for staff."""
+    from api.contracts.models import ContractApplication
+
+    scope = require_view(actor)
+    qs = ContractApplication.filter(**scope)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if contract_id is not None:
+        if not 0 < contract_id <= MAX_ROW_ID:
+            raise DomainError.of("NOT_FOUND", "filter.contractId")
+        qs = qs.filter(contract_id=contract_id)
+    return qs.order_by("-created_at", "-id")
+
+
+async def applications_by_keys(actor: Actor, keys: list[str]) -> list[Any]:
+    from api.contracts.models import ContractApplication
+
+    return await rows_by_keys(ContractApplication, keys, visible_scope(actor))
+
+
+async def contract_numbers(contract_ids: list[int]) -> dict[int, str]:
+    return {c.id: c.number for c in await Contract.filter(id__in=contract_ids)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -556,7 +556,72 @@ async def run_contract_dates(rt: Runtime, today: date | None = None) -> dict[str
         ).update(
             current_term_end=term_end, renewal_month=dates.renewal_month(contract.plan, term_end)
         )
-    return {"started": started, "ended": ended, "renewed": renewed}
+    noticed = await _renewal_notices(rt, today)
+    from api.contracts.charges import bill_due_contracts
+
+    billed = await bill_due_contracts(rt, today)
+    return {
+        "started": started,
+        "ended": ended,
+        "renewed": renewed,
+        "renewal_notices": noticed,
+        "charges": billed,
+    }
+
+
+async def _renewal_notices(rt: Runtime, today: date) -> int:
+    """Annual contracts renew at the end of the term unless cancelled: the company's
+    administrators are told `renewal_notice_days` before (once per term)."""
+    from api.accounts.models import User, UserKind, UserStatus
+    from api.companies.permissions import ADMINISTRATOR
+    from api.notifications.outbox import queue_mail
+
+    days = rt.policy.contracts.renewal_notice_days
+    if not days:
+        return 0
+    due = await Contract.filter(
+        status=ContractStatus.ACTIVE,
+        plan=SubscriptionPlan.ANNUAL,
+        end_date=None,
+        current_term_end__lte=today + timedelta(days=days),
+        current_term_end__gte=today,
+    ).order_by("id")
+    sent = 0
+    for contract in due:
+        if contract.renewal_notice_for == contract.current_term_end:
+            continue
+        async with unit_of_work():
+            # Conditional: of two workers, one sends.
+            won = await Contract.filter(
+                id=contract.id, renewal_notice_for=contract.renewal_notice_for
+            ).update(renewal_notice_for=contract.current_term_end)
+            if not won:
+                continue
+            admins = await User.filter(
+                company_id=contract.company_id,
+                kind=UserKind.MEMBER,
+                status=UserStatus.ACTIVE,
+                role_key=ADMINISTRATOR,
+            ).order_by("id")
+            renews_on = contract.current_term_end + timedelta(days=1)
+            for admin in admins:
+                await queue_mail(
+                    rt,
+                    "contract_renewal_notice",
+                    admin.email,
+                    {
+                        "name": admin.full_name,
+                        "contract_number": contract.number,
+                        "term_end": contract.current_term_end.isoformat(),
+                        "renews_on": renews_on.isoformat(),
+                        "next_term_end": dates.next_term_end(
+                            contract.plan, contract.current_term_end, contract.term_months
+                        ).isoformat(),
+                    },
+                    admin.language,
+                )
+            sent += 1
+    return sent
 
 
 # ---- reads for other domains (billing, support) ---------------------------------------------

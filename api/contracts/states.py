@@ -45,8 +45,98 @@ CONTRACT_STATUS = StateMachine(
 )
 
 
+# ---- applications: changes (004 §6) and cancellations (004 §7) ------------------------------
+
+
+class ApplicationKind(StrEnum):
+    CHANGE = "change"  # 数量・商品変更
+    PARTIAL_CANCELLATION = "partial_cancellation"  # 部分解約
+    FULL_CANCELLATION = "full_cancellation"  # 一括解約
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"  # 申請: mail ご注文完了 (change) / 申込完了 (cancellation)
+    ACCEPTED = "accepted"  # 受付済: the store accepted it; not yet in effect
+    DELIVERED = "delivered"  # changes: the maker delivered; mail 受領確認 with a link
+    COMPLETED = "completed"  # in effect by the policy (change), お申込み手続完了 (cancellation)
+    WITHDRAWN = "withdrawn"  # the member took it back before the store accepted it
+    REFUSED = "refused"  # the store refused it, with a reason (mailed)
+
+
+OPEN_APPLICATION_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.DELIVERED,
+)
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.SUBMITTED: ("申請", "Submitted"),
+    ApplicationStatus.ACCEPTED: ("受付済", "Accepted"),
+    ApplicationStatus.DELIVERED: ("受領確認待", "Awaiting receipt"),
+    ApplicationStatus.COMPLETED: ("完了", "Completed"),
+    ApplicationStatus.WITHDRAWN: ("取下げ", "Withdrawn"),
+    ApplicationStatus.REFUSED: ("お断り", "Refused"),
+}
+
+CHANGE_APPLICATION_STATUS = StateMachine(
+    "contract_change",
+    {
+        ApplicationStatus.SUBMITTED: frozenset(
+            {ApplicationStatus.ACCEPTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.REFUSED}
+        ),
+        ApplicationStatus.ACCEPTED: frozenset(
+            {ApplicationStatus.DELIVERED, ApplicationStatus.REFUSED}
+        ),
+        ApplicationStatus.DELIVERED: frozenset({ApplicationStatus.COMPLETED}),
+        ApplicationStatus.COMPLETED: frozenset(),
+        ApplicationStatus.WITHDRAWN: frozenset(),
+        ApplicationStatus.REFUSED: frozenset(),
+    },
+)
+
+CANCELLATION_STATUS = StateMachine(
+    "contract_cancellation",
+    {
+        ApplicationStatus.SUBMITTED: frozenset(
+            {ApplicationStatus.ACCEPTED, ApplicationStatus.WITHDRAWN, ApplicationStatus.REFUSED}
+        ),
+        ApplicationStatus.ACCEPTED: frozenset(
+            {ApplicationStatus.COMPLETED, ApplicationStatus.REFUSED}
+        ),
+        ApplicationStatus.COMPLETED: frozenset(),
+        ApplicationStatus.WITHDRAWN: frozenset(),
+        ApplicationStatus.REFUSED: frozenset(),
+    },
+)
+
+
+def application_machine(kind: ApplicationKind) -> StateMachine:
+    return CHANGE_APPLICATION_STATUS if kind == ApplicationKind.CHANGE else CANCELLATION_STATUS
+
+
+# ---- the change and cancellation policy (store profile [contracts]) --------------------------
+
+
+class ChangeTiming(StrEnum):
+    """When a change takes effect (Kill Bill's change policies)."""
+
+    IMMEDIATE = "immediate"  # the day it completes; the rest of the period prorated by day
+    END_OF_TERM = "end_of_term"  # the day after the current term (billing period) ends
+    REFUSED = "refused"  # not offered: the application is refused
+
+
+class CancellationTiming(StrEnum):
+    """The last day of service of a cancelled line or contract."""
+
+    END_OF_MONTH = "end_of_month"  # the end of the month the application is made in
+    END_OF_TERM = "end_of_term"  # the end of the current term
+
+
 def diagrams() -> dict[str, str]:
     """Each state machine of the domain as Mermaid, as docs/contracts.md shows them."""
+    labels = {k: v[0] for k, v in APPLICATION_STATUS_LABELS.items()}
     return {
         "contract": CONTRACT_STATUS.mermaid({k: v[0] for k, v in STATUS_LABELS.items()}),
+        "contract_change": CHANGE_APPLICATION_STATUS.mermaid(labels),
+        "contract_cancellation": CANCELLATION_STATUS.mermaid(labels),
     }

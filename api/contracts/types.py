@@ -249,3 +249,167 @@ class ContractActionInput:
 class ContractPayload:
     contract: ContractType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# ---- applications: changes (004 §6) and cancellations (004 §7) ------------------------------
+
+strawberry.enum(
+    states.ApplicationKind,
+    name="ContractApplicationKind",
+    description="CHANGE 数量・商品変更, PARTIAL_CANCELLATION 部分解約, FULL_CANCELLATION 一括解約.",
+)
+strawberry.enum(
+    states.ApplicationStatus,
+    name="ContractApplicationStatus",
+    description="SUBMITTED 申請, ACCEPTED 受付済 (not in effect yet), DELIVERED 受領確認待 "
+    "(changes: the maker delivered), COMPLETED, WITHDRAWN (by the member), REFUSED (by the store).",
+)
+ContractApplicationKind = states.ApplicationKind
+ContractApplicationStatus = states.ApplicationStatus
+
+
+@strawberry.type(name="ContractApplicationLine", description="A line as it will be.")
+class ContractApplicationLineType:
+    kind: ContractLineKind  # type: ignore[valid-type]
+    code: str
+    name: str
+    quantity: int
+    min_quantity: int
+    unit_price: Money
+    amount: Money
+
+
+@strawberry.type(name="ContractLineChange", description="What the application changes.")
+class ContractLineChangeType:
+    code: str
+    name: str
+    from_quantity: int
+    to_quantity: int
+
+
+@strawberry.type(name="ContractApplication", description="A change or cancellation application.")
+class ContractApplicationType(FromRow, relay.Node):
+    id: relay.NodeID[int]
+    number: str = strawberry.field(description="The application number quoted in mails.")
+    kind: ContractApplicationKind  # type: ignore[valid-type]
+    status: ContractApplicationStatus  # type: ignore[valid-type]
+    status_label: str
+    contract_id: strawberry.ID = strawberry.field(description="The contract's global ID.")
+    lines: list[ContractApplicationLineType] = strawberry.field(
+        description="The contract's lines once it takes effect (empty for a full cancellation)."
+    )
+    changes: list[ContractLineChangeType]
+    timing: str = strawberry.field(
+        description="The policy's timing: immediate / end_of_term (changes), end_of_month / "
+        "end_of_term (cancellations)."
+    )
+    effective_date: date = strawberry.field(
+        description="Changes: the first day of the new version (final once completed). "
+        "Cancellations: the last day of service."
+    )
+    user_info: ContractUserInfoType
+    payment_method: str
+    reason: str
+    refusal_reason: str
+    applied_version_number: int | None
+    created_at: datetime
+    decided_at: datetime | None
+    completed_at: datetime | None
+
+    @classmethod
+    def from_application(cls, row: Any) -> ContractApplicationType:
+        info = row.user_info or {}
+        return cls.from_row(
+            row,
+            number=row.number,
+            status_label=states.APPLICATION_STATUS_LABELS[row.status][0],
+            contract_id=strawberry.ID(to_global_id("Contract", row.contract_id)),  # type: ignore[attr-defined]
+            lines=[
+                ContractApplicationLineType(
+                    kind=states.LineKind(d["kind"]),
+                    code=d["code"],
+                    name=d["name"],
+                    quantity=d["quantity"],
+                    min_quantity=d.get("min_quantity", 0),
+                    unit_price=Money(amount=d["unit_price"]),
+                    amount=Money(amount=d["unit_price"] * d["quantity"]),
+                )
+                for d in row.lines
+            ],
+            changes=[ContractLineChangeType(**c) for c in row.changes],
+            user_info=ContractUserInfoType(
+                name=info.get("name", ""),
+                email=info.get("email", ""),
+                phone=info.get("phone", ""),
+                department=info.get("department", ""),
+            ),
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Any, node_ids: Iterable[str], required: bool = False
+    ) -> list[ContractApplicationType | None]:
+        rows = await queries.applications_by_keys(await info.context.actor(), list(node_ids))
+        return [cls.from_application(r) if r else None for r in rows]
+
+
+@strawberry.input
+class ContractApplicationFilter:
+    status: ContractApplicationStatus | None = None  # type: ignore[valid-type]
+    kind: ContractApplicationKind | None = None  # type: ignore[valid-type]
+    contract_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="数量・商品変更: the contract as it should be (004 §6.2).")
+class ApplyContractChangeInput:
+    contract_id: strawberry.ID
+    product_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A different product along an allowed path (商品変更)."
+    )
+    quantity: int = strawberry.field(description="The main product's quantity after the change.")
+    options: list[ContractOptionInput] = strawberry.field(
+        default_factory=list,
+        description="Every option after the change with its quantity; one left out is removed.",
+    )
+    user_info: ContractUserInfoInput = strawberry.field(description="利用者情報, confirmed.")
+    payment_method: str
+    service_terms_version: int | None = strawberry.field(
+        default=None, description="The サービス利用規約 version agreed to (the current one)."
+    )
+    terms_of_sale_version: int | None = strawberry.field(
+        default=None, description="The 売買利用規約 version agreed to (the current one)."
+    )
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class CancelLineInput:
+    code: str = strawberry.field(description="The contract line's code.")
+    quantity: int = strawberry.field(description="How many to cancel.")
+
+
+@strawberry.input(description="部分解約 (lines) or 一括解約 (whole: true), 004 §7.")
+class ApplyContractCancellationInput:
+    contract_id: strawberry.ID
+    whole: bool = False
+    lines: list[CancelLineInput] = strawberry.field(default_factory=list)
+    reason: str = ""
+    terms_of_sale_version: int | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ContractApplicationActionInput:
+    application_id: strawberry.ID
+    reason: str = strawberry.field(default="", description="Required to refuse (mailed).")
+
+
+@strawberry.input
+class ConfirmContractReceiptInput:
+    token: str = strawberry.field(description="The token of the 受領確認 mail's link.")
+
+
+@strawberry.type
+class ContractApplicationPayload:
+    application: ContractApplicationType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.billing.states import DueDateShift, PaymentTerm
+from api.contracts.states import CancellationTiming, ChangeTiming
 from api.money import TaxRounding
 
 if TYPE_CHECKING:
@@ -202,6 +203,28 @@ class QuotePolicy(_Frozen):
     remarks: tuple[str, ...] = ()  # printed in the PDF's remarks, before the customer's comment
 
 
+# ---- contracts: changes, cancellations, renewals (issue 13; docs/contracts.md) ------------
+
+
+class ContractPolicy(_Frozen):
+    """When changes and cancellations of contracts take effect, as data (Kill Bill style).
+
+    An application's timing is the latest of its parts' (a product change, any reduction,
+    any addition); a part whose timing is `refused` refuses the application.
+    """
+
+    addition: ChangeTiming = ChangeTiming.IMMEDIATE  # more seats, an option added or raised
+    reduction: ChangeTiming = ChangeTiming.END_OF_TERM  # fewer seats, an option lowered/removed
+    product_change: ChangeTiming = ChangeTiming.IMMEDIATE  # monthly plans
+    annual_product_change: ChangeTiming = ChangeTiming.END_OF_TERM  # annual plans: at renewal
+    # 004 §6.1: annual contracts change only in their renewal month (更新月).
+    annual_changes_in_renewal_month_only: bool = True
+    monthly_cancellation: CancellationTiming = CancellationTiming.END_OF_MONTH
+    annual_cancellation: CancellationTiming = CancellationTiming.END_OF_TERM
+    renewal_notice_days: int = Field(30, ge=0, le=365)  # 0: no notice mail
+    receipt_link_days: int = Field(14, ge=1, le=90)  # 受領確認 link validity
+
+
 # ---- the policy ----------------------------------------------------------------------------
 
 
@@ -234,6 +257,8 @@ class Policy(_Frozen):
 
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()
+    # Contract changes and cancellations (issue 13).
+    contracts: ContractPolicy = ContractPolicy()
     # Points (issue 11, api/points): earned on the goods amount after the coupon, in this
     # basis, at points_rate_percent, rounded down (001: ¥100 = 1 point); the whole balance
     # expires this many days after the member's last purchase (000: 180); 0: never.

@@ -1,5 +1,5 @@
 """`torihiki` command line: dev, serve, worker, migrate, seed-demo, seed-catalog, export-schema,
-create-staff, publish-legal."""
+create-staff, publish-legal, billing close."""
 
 from __future__ import annotations
 
@@ -93,6 +93,66 @@ def cmd_seed_catalog(args: argparse.Namespace) -> int:
         client.close()
     print(f"  generated {made} products in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def cmd_billing(args: argparse.Namespace) -> int:
+    """`torihiki billing close [--date D]`: the closing run in this process, with a bar.
+
+    Closes every period due before D (default: today, Tokyo), the days the worker was
+    down included; a second run finds nothing to do. Prints one summary line (stdout)
+    and the failures, each with its reason; exits 1 when a period failed.
+    """
+    from datetime import date
+
+    from api.actor import Actor
+    from api.billing.service import close_due_periods
+    from api.errors import DomainError
+    from api.jobs.models import JobOrigin
+    from api.jobs.progress import track
+    from api.runtime import Runtime
+
+    settings = _settings()
+    try:
+        as_of = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"--date: not a date (YYYY-MM-DD): {args.date!r}", file=sys.stderr)
+        return 2
+
+    async def close():  # noqa: ANN202
+        rt = await Runtime.start(settings)
+        try:
+            async with track(
+                "billing_close", origin=JobOrigin.CLI, unit="periods", bar=True
+            ) as progress:
+                result = await close_due_periods(
+                    rt, Actor.for_system(), as_of=as_of, trigger="cli", progress=progress
+                )
+                progress.run.message = (
+                    f"{result.invoices_made:,} invoices, ¥{result.amount_total:,}, "
+                    f"{len(result.failures)} failed"
+                )
+                return result
+        finally:
+            await rt.close()
+
+    try:
+        result = asyncio.run(_with_db(settings, close))
+    except DomainError as error:
+        problem = error.problems[0]
+        print(f"refused: {problem.code} {problem.params}", file=sys.stderr)
+        return 2
+    print(
+        f"  run {result.run_id}: {result.periods_done}/{result.periods_due} periods, "
+        f"{result.invoices_made} invoices, ¥{result.amount_total:,}, "
+        f"{result.skipped} closed elsewhere, {len(result.failures)} failed"
+    )
+    for failure in result.failures:
+        print(
+            f"  failed: {failure['account']} {failure['term']} {failure['closingDate']}: "
+            f"{failure['code']} {failure['reason']}",
+            file=sys.stderr,
+        )
+    return 1 if result.failures else 0
 
 
 def cmd_create_staff(args: argparse.Namespace) -> int:
@@ -306,6 +366,14 @@ def main(argv: list[str] | None = None) -> int:
         default="operator_admin",
         help="operator_admin, operator, catalog_manager or billing",
     )
+    billing = sub.add_parser("billing", help="closing-date billing")
+    billing_sub = billing.add_subparsers(dest="billing_command", required=True)
+    close = billing_sub.add_parser(
+        "close", help="close every billing period due (catching up missed days), with a bar"
+    )
+    close.add_argument(
+        "--date", help="close the periods due before this date (YYYY-MM-DD; default today)"
+    )
     legal = sub.add_parser(
         "publish-legal", help="publish the next version of a terms or policy document"
     )
@@ -324,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         "export-schema": cmd_export_schema,
         "create-staff": cmd_create_staff,
         "publish-legal": cmd_publish_legal,
+        "billing": cmd_billing,
     }[args.command]
     return handler(args)
 

@@ -23,6 +23,12 @@ from redis.exceptions import ResponseError, WatchError
 from api.metrics import instrumented
 from api.queue import QUEUE_NAME
 from api.runtime import Runtime
+from workers.jobs.billing import (
+    BATCH_JOB_PREFIX,
+    BATCH_TIMEOUT_SECONDS,
+    billing_close_batch,
+    close_billing_periods,
+)
 from workers.jobs.commerce import expire_member_points, purge_stale_guest_carts
 from workers.jobs.contracts import contract_dates
 from workers.jobs.mail import send_mail
@@ -40,7 +46,21 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # send_mail's timeout is replaced by MAIL_JOB_TIMEOUT_SECONDS in build_worker().
 # Each function's timeout is also how long its job stays marked in progress
 # (TorihikiWorker.start_jobs), so a long cron job never holds mail back.
-FUNCTIONS = [func(instrumented(send_mail), keep_result=0, max_tries=100, timeout=60)]
+FUNCTIONS = [
+    func(instrumented(send_mail), keep_result=0, max_tries=100, timeout=60),
+    # One batch of a closing run (issue 14); idempotent, so a retry after a kill is safe.
+    func(
+        instrumented(billing_close_batch),
+        keep_result=0,
+        max_tries=20,
+        timeout=BATCH_TIMEOUT_SECONDS,
+    ),
+]
+
+# Queued jobs whose ids start with a prefix here are marked in progress for their own
+# function's timeout, not the largest of the others (a killed worker's batch is taken
+# up again two minutes later, and a long batch timeout never holds mail back).
+JOB_ID_PREFIXES = {BATCH_JOB_PREFIX: "billing_close_batch"}
 
 CRON_JOBS = [
     # Every 15 s: with OUTBOX_STALE_SECONDS=45 a mail held by a killed worker is sent
@@ -54,6 +74,14 @@ CRON_JOBS = [
     # Points expiry (000 §5) just after midnight Tokyo; stale guest carts at night.
     cron(instrumented(expire_member_points), hour={0}, minute={10}, unique=True, timeout=600),
     cron(instrumented(purge_stale_guest_carts), hour={4}, minute={20}, unique=True, timeout=600),
+    # Closing-date billing (issue 14): every ten minutes, so the night after a closing
+    # date is billed soon after midnight and a lost batch job is queued again.
+    cron(
+        instrumented(close_billing_periods),
+        minute=set(range(3, 60, 10)),
+        unique=True,
+        timeout=300,
+    ),
 ]
 
 
@@ -79,10 +107,11 @@ class TorihikiWorker(Worker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        own = set(JOB_ID_PREFIXES.values())
         queued = [
             f.timeout_s or self.job_timeout_s
             for f in self.functions.values()
-            if not isinstance(f, CronJob)
+            if not isinstance(f, CronJob) and f.name not in own
         ]
         self.queued_in_progress_s = (max(queued) if queued else self.job_timeout_s) + 10
         self.in_progress_timeout_s = self.queued_in_progress_s
@@ -92,6 +121,9 @@ class TorihikiWorker(Worker):
             function = self.functions.get(job_id.rsplit(":", 1)[0])
             if function is not None:
                 return (function.timeout_s or self.job_timeout_s) + 10
+        for prefix, name in JOB_ID_PREFIXES.items():
+            if job_id.startswith(prefix) and name in self.functions:
+                return (self.functions[name].timeout_s or self.job_timeout_s) + 10
         return self.queued_in_progress_s
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:

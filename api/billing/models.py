@@ -21,6 +21,9 @@ from api.billing.states import (
 
 __all__ = [
     "BillingRun",
+    "BillingRunBatch",
+    "InvoicePayment",
+    "InvoiceReminder",
     "Charge",
     "DocumentTerm",
     "ChargeKind",
@@ -135,7 +138,7 @@ class Invoice(Model):
     invoice_date = fields.DateField()
     due_date = fields.DateField()
     status = fields.CharEnumField(InvoiceStatus, max_length=16, default=InvoiceStatus.ISSUED)
-    replaces_id = fields.IntField(null=True)
+    replaces_id = fields.IntField(null=True, unique=True)  # one correction per voided invoice
     issuer = fields.JSONField(default=dict)  # store name, registration number (T + 13 digits)
     recipient = fields.JSONField(default=dict)  # billing name and address at closing
     lines = fields.JSONField(default=list)
@@ -147,6 +150,8 @@ class Invoice(Model):
     run_id = fields.IntField(null=True)
     paid_at = fields.DatetimeField(null=True)
     voided_at = fields.DatetimeField(null=True)
+    void_reason = fields.CharField(max_length=500, default="")
+    paid_amount = fields.BigIntField(default=0)  # Σ payments recorded
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -157,6 +162,7 @@ class Invoice(Model):
             ("company_id", "closing_date"),
             ("status", "due_date"),
             ("closing_date", "id"),
+            ("run_id", "account_key"),
         )
 
 
@@ -178,6 +184,67 @@ class BillingRun(Model):
     class Meta:
         table = "billing_runs"
         indexes = (("status", "started_at"),)
+
+
+class BillingRunBatch(Model):
+    """One slice of a run's accounts, closed by one worker job (`billing_close_batch`).
+
+    A batch re-run after a crash recomputes its own row (never adds to it), so the run's
+    totals, the sum of its batches, count each period once whatever ran twice.
+    """
+
+    id = fields.IntField(primary_key=True)
+    run_id = fields.IntField()
+    number = fields.IntField()
+    accounts = fields.JSONField(default=list)  # account keys ("c12", "u7")
+    done = fields.BooleanField(default=False)
+    periods_done = fields.IntField(default=0)
+    invoices_made = fields.IntField(default=0)
+    amount_total = fields.BigIntField(default=0)
+    skipped = fields.IntField(default=0)  # closed by another run meanwhile
+    failures = fields.JSONField(default=list)
+    attempts = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "billing_run_batches"
+        unique_together = (("run_id", "number"),)
+
+
+class InvoicePayment(Model):
+    """Money received for an invoice: a bank transfer staff recorded, or NP's notice.
+
+    `reference` is unique (the bank statement line, NP's transaction id), so a replayed
+    notification or a double click records one payment.
+    """
+
+    id = fields.IntField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "billing.Invoice", related_name="payments", on_delete=fields.RESTRICT
+    )
+    method = fields.CharField(max_length=16)  # bank_transfer, np
+    amount = fields.BigIntField()
+    paid_on = fields.DateField()
+    reference = fields.CharField(max_length=128, unique=True)
+    note = fields.CharField(max_length=500, default="")
+    recorded_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_invoice_payments"
+
+
+class InvoiceReminder(Model):
+    """An overdue reminder sent for an invoice: unique per (invoice, days after due)."""
+
+    id = fields.IntField(primary_key=True)
+    invoice_id = fields.IntField()
+    days_after_due = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_invoice_reminders"
+        unique_together = (("invoice_id", "days_after_due"),)
 
 
 class DocumentTerm(Model):

@@ -17,17 +17,20 @@ Guests and members without a company have 月末締め/翌月末払い only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.functions import Count, Sum
 
 from api import clock
 from api.actor import Actor
 from api.billing.models import (
     BillingRun,
+    BillingRunBatch,
     Charge,
     DocumentTerm,
     Invoice,
@@ -304,15 +307,17 @@ class RunResult:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def due_periods(as_of: date) -> list[DuePeriod]:
+async def due_periods(as_of: date, accounts: Sequence[str] | None = None) -> list[DuePeriod]:
     """Every (account, term, closing date) before `as_of` with charges not yet invoiced.
 
     Driven by the ledger, so a day the worker was down is caught up the next time, and
-    a period without charges makes no empty invoice.
+    a period without charges makes no empty invoice. `accounts` narrows it to a batch.
     """
+    qs = Charge.filter(invoice_id__isnull=True, closing_date__lt=as_of)
+    if accounts is not None:
+        qs = qs.filter(account_key__in=list(accounts))
     rows = (
-        await Charge.filter(invoice_id__isnull=True, closing_date__lt=as_of)
-        .distinct()
+        await qs.distinct()
         .order_by("closing_date", "account_key", "term")
         .values_list("account_key", "term", "closing_date", "company_id", "user_id")
     )
@@ -488,74 +493,224 @@ def _mail_context(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+class RunProgress(Protocol):
+    """What a run reports to (api.jobs.progress.Progress: a CLI bar and a job row)."""
+
+    async def set_total(self, total: int) -> None: ...
+
+    async def advance(self, n: int = 1) -> None: ...
+
+
+BATCH_ACCOUNTS = 200  # accounts per batch: one worker job each
+
+
+def _check_as_of(as_of: date) -> date:
+    today = clock.business_today()
+    if not EARLIEST_DATE <= as_of <= min(LATEST_DATE, today):
+        # A period is closed once it is over: "as of" a day not yet come would close
+        # periods that can still receive charges.
+        raise DomainError.of(
+            "OUT_OF_RANGE", "date", min=EARLIEST_DATE.isoformat(), max=today.isoformat()
+        )
+    return as_of
+
+
+async def start_run(
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    trigger: str = "cron",
+    accounts: Sequence[str] | None = None,
+    batch_accounts: int | None = None,
+    record_empty: bool = True,
+) -> tuple[BillingRun | None, list[BillingRunBatch]]:
+    """Open a closing run: what is due before `as_of` (today), split into batches of
+    accounts. None when nothing is due and `record_empty` is False (the hourly cron)."""
+    actor.require(StaffPermission.MANAGE_BILLING)
+    as_of = _check_as_of(as_of or clock.business_today())
+    await abandon_stale_runs()
+    due = await due_periods(as_of, accounts)
+    if not due and not record_empty:
+        return None, []
+    keys = list(dict.fromkeys(p.account_key for p in due))
+    size = max(1, batch_accounts or BATCH_ACCOUNTS)
+    async with unit_of_work():
+        run = await BillingRun.create(
+            trigger=trigger[:16], as_of=as_of, periods_due=len(due), started_at=clock.now()
+        )
+        batches = [
+            BillingRunBatch(run_id=run.id, number=n, accounts=keys[i : i + size])
+            for n, i in enumerate(range(0, len(keys), size), 1)
+        ]
+        if batches:
+            await BillingRunBatch.bulk_create(batches)
+    if not batches:
+        await _finish_run(run.id, actor_id=actor.user_id)
+        run = await BillingRun.get(id=run.id)
+    return run, await BillingRunBatch.filter(run_id=run.id).order_by("number")
+
+
+async def run_batch(
+    rt: Runtime,
+    run_id: int,
+    number: int,
+    *,
+    progress: RunProgress | None = None,
+    actor_id: int | None = None,
+) -> BillingRunBatch | None:
+    """Close every due period of one batch's accounts. Idempotent: a batch run again
+    (a worker killed mid-way, a re-enqueued job) closes only what is still due and
+    recomputes its own totals from the invoices its run made, so nothing counts twice."""
+    run = await BillingRun.get_or_none(id=run_id)
+    batch = await BillingRunBatch.get_or_none(run_id=run_id, number=number)
+    if run is None or batch is None or batch.done or run.status != BillingRunStatus.RUNNING:
+        return batch
+    await BillingRunBatch.filter(id=batch.id).update(attempts=F("attempts") + 1)
+    due = await due_periods(run.as_of, batch.accounts)
+    cal = await settlement_calendar()
+    failures: list[dict[str, Any]] = []
+    skipped = 0
+    for i, period in enumerate(due, 1):
+        try:
+            invoice = await close_period(rt, period, run_id=run.id, cal=cal)
+        except Exception as error:  # one company's bad data must not stop the others
+            logger.exception("closing %s failed", period)
+            failures.append(_failure(period, error))
+        else:
+            skipped += invoice is None
+        if progress is not None:
+            await progress.advance(1)
+        if i % 50 == 0:  # staff watch a long batch move
+            await BillingRunBatch.filter(id=batch.id).update(periods_done=i)
+            await _refresh_run(run_id, actor_id=actor_id)
+    made = (
+        await Invoice.filter(run_id=run.id, account_key__in=batch.accounts)
+        .annotate(n=Count("id"), amount=Sum("total"))
+        .values("n", "amount")
+    )
+    invoices, amount = (made[0]["n"] or 0, made[0]["amount"] or 0) if made else (0, 0)
+    await BillingRunBatch.filter(id=batch.id).update(
+        done=True,
+        periods_done=invoices + skipped + len(failures),
+        invoices_made=invoices,
+        amount_total=amount,
+        skipped=skipped,
+        failures=failures,
+    )
+    await _refresh_run(run_id, actor_id=actor_id)
+    return await BillingRunBatch.get(id=batch.id)
+
+
+def _failure(period: DuePeriod, error: Exception) -> dict[str, Any]:
+    if isinstance(error, DomainError):
+        code, reason = error.problems[0].code, str(error.problems[0].params or "")
+    else:
+        code, reason = "INTERNAL_ERROR", f"{type(error).__name__}: {error}"
+    return {
+        "account": period.account_key,
+        "companyId": period.company_id,
+        "term": period.term.name,
+        "closingDate": period.closing_date.isoformat(),
+        "code": code,
+        "reason": reason[:500],
+    }
+
+
+async def _refresh_run(run_id: int, *, actor_id: int | None = None) -> None:
+    """The run's figures are the sum of its batches; the last batch completes it."""
+    totals = (
+        await BillingRunBatch.filter(run_id=run_id)
+        .annotate(done=Sum("periods_done"), made=Sum("invoices_made"), amount=Sum("amount_total"))
+        .values("done", "made", "amount")
+    )
+    row = totals[0] if totals else {}
+    await BillingRun.filter(id=run_id, status=BillingRunStatus.RUNNING).update(
+        periods_done=row.get("done") or 0,
+        invoices_made=row.get("made") or 0,
+        amount_total=row.get("amount") or 0,
+    )
+    if not await BillingRunBatch.filter(run_id=run_id, done=False).exists():
+        await _finish_run(run_id, actor_id=actor_id)
+
+
+async def _finish_run(run_id: int, *, actor_id: int | None) -> None:
+    run = await BillingRun.get(id=run_id)
+    if run.status != BillingRunStatus.RUNNING:
+        return
+    failures = [
+        f
+        for fs in await BillingRunBatch.filter(run_id=run_id)
+        .order_by("number")
+        .values_list("failures", flat=True)
+        for f in fs
+    ]
+    try:
+        await BILLING_RUN_STATUS.transition(
+            run,
+            BillingRunStatus.COMPLETED,
+            actor_id=actor_id,
+            reason=run.trigger,
+            failures=failures,
+            finished_at=clock.now(),
+        )
+    except DomainError:
+        pass  # another batch's worker completed it first
+
+
+async def run_result(run_id: int) -> RunResult:
+    run = await BillingRun.get(id=run_id)
+    skipped = sum(await BillingRunBatch.filter(run_id=run_id).values_list("skipped", flat=True))
+    return RunResult(
+        run_id=run.id,
+        periods_due=run.periods_due,
+        periods_done=run.periods_done,
+        invoices_made=run.invoices_made,
+        amount_total=run.amount_total,
+        skipped=skipped,
+        failures=list(run.failures),
+    )
+
+
 async def close_due_periods(
     rt: Runtime,
     actor: Actor,
     *,
     as_of: date | None = None,
     trigger: str = "cron",
-    progress: Callable[[int, int], None] | None = None,
+    progress: RunProgress | None = None,
+    accounts: Sequence[str] | None = None,
 ) -> RunResult:
-    """The closing run: close every period due before `as_of` (today), each exactly once.
+    """The closing run in this process: every period due before `as_of` (today), each
+    exactly once, batch after batch (the worker spreads the same batches over its
+    processes instead: workers/jobs/billing.py).
 
     Safe to run twice, concurrently or after a crash: each period is closed in its own
     transaction behind a unique run record, so a second run finds nothing to do.
     """
-    actor.require(StaffPermission.MANAGE_BILLING)
-    as_of = as_of or clock.business_today()
-    if not EARLIEST_DATE <= as_of <= LATEST_DATE:
-        raise DomainError.of(
-            "OUT_OF_RANGE", "date", min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat()
-        )
-    await abandon_stale_runs()
-    due = await due_periods(as_of)
-    run = await BillingRun.create(
-        trigger=trigger[:16], as_of=as_of, periods_due=len(due), started_at=clock.now()
-    )
-    result = RunResult(run_id=run.id, periods_due=len(due))
-    cal = await settlement_calendar()
-    for i, period in enumerate(due, 1):
-        try:
-            invoice = await close_period(rt, period, run_id=run.id, cal=cal)
-        except Exception as error:  # one company's bad data must not stop the others
-            logger.exception("closing %s failed", period)
-            result.failures.append(
-                {
-                    "account": period.account_key,
-                    "companyId": period.company_id,
-                    "term": period.term.name,
-                    "closingDate": period.closing_date.isoformat(),
-                    "reason": f"{type(error).__name__}: {error}"[:500],
-                }
-            )
-        else:
-            if invoice is None:
-                result.skipped += 1
-            else:
-                result.invoices_made += 1
-                result.amount_total += invoice.total
-        result.periods_done = i
-        if progress:
-            progress(i, len(due))
-        if i % 50 == 0 or i == len(due):
-            await BillingRun.filter(id=run.id).update(
-                periods_done=result.periods_done,
-                invoices_made=result.invoices_made,
-                amount_total=result.amount_total,
-                failures=result.failures,
-            )
-    await BILLING_RUN_STATUS.transition(
-        run,
-        BillingRunStatus.COMPLETED,
-        actor_id=actor.user_id,
-        reason=trigger[:64],
-        periods_done=result.periods_done,
-        invoices_made=result.invoices_made,
-        amount_total=result.amount_total,
-        failures=result.failures,
-        finished_at=clock.now(),
-    )
-    return result
+    run, batches = await start_run(actor, as_of=as_of, trigger=trigger, accounts=accounts)
+    assert run is not None
+    if progress is not None:
+        await progress.set_total(run.periods_due)
+    for batch in batches:
+        await run_batch(rt, run.id, batch.number, progress=progress, actor_id=actor.user_id)
+    return await run_result(run.id)
+
+
+async def pending_batches(*, older_than: timedelta = timedelta(0)) -> list[tuple[int, int]]:
+    """(run id, batch number) of running runs' unfinished batches: the worker's sweeper
+    enqueues them again (arq drops a job id it already holds), so a batch whose job was
+    lost with Redis still gets done."""
+    running = await BillingRun.filter(status=BillingRunStatus.RUNNING).values_list("id", flat=True)
+    if not running:
+        return []
+    rows = await BillingRunBatch.filter(
+        run_id__in=list(running), done=False, updated_at__lte=clock.now() - older_than
+    ).values_list("run_id", "number")
+    return [(r, n) for r, n in rows]
+
+
+async def run_in_progress() -> bool:
+    return await BillingRun.filter(status=BillingRunStatus.RUNNING).exists()
 
 
 async def abandon_stale_runs() -> int:

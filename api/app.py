@@ -26,6 +26,7 @@ from tortoise import connections
 
 from api import metrics
 from api.accounts.sessions import authenticate
+from api.billing.http import routes as billing_routes
 from api.catalog.cache import response_cache as catalog_response_cache
 from api.db import close_db, init_db
 from api.dev_links import dev_link_routes
@@ -177,6 +178,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     routes += quote_routes()
     # Order documents (納品書, 請求書, 領収書) by signed link (api/orders/document_links.py).
     routes += order_document_routes()
+    # Invoice PDFs by signed link, the accounting CSV for billing staff (api/billing/http.py).
+    routes += billing_routes()
     if settings.metrics_enabled and (settings.metrics_token or not settings.is_production):
         routes.append(Route("/metrics", metrics_page))
     if settings.graphiql_enabled:

@@ -517,6 +517,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The password must not contain your name or your company's name.",
     },
     # ---- closing-date billing (issue 14) ----
+    "INVOICE_VOID": {
+        "ja": "この請求書は取り消されています。",
+        "en": "This invoice has been voided.",
+    },
+    "INVOICE_PAID": {
+        "ja": "この請求書はお支払い済みです。",
+        "en": "This invoice has already been paid.",
+    },
+    "PAYMENT_AMOUNT_MISMATCH": {
+        "ja": "入金額（{amount}円）が請求額の残り（{outstanding}円）と一致しません。",
+        "en": "The amount paid (¥{amount}) does not match the amount outstanding (¥{outstanding}).",
+    },
+    "PAYMENT_ALREADY_RECORDED": {
+        "ja": "この入金はすでに記録されています。",
+        "en": "This payment has already been recorded.",
+    },
+    "UNPAID_INVOICES": {
+        "ja": "未払いの請求書が{count}件あるため退会を完了できません。",
+        "en": "The withdrawal cannot be completed while {count} invoice(s) are unpaid.",
+    },
     "PAYMENT_TERM_NOT_OFFERED": {
         "ja": "この支払条件は選択できません。",
         "en": "This payment term is not offered.",

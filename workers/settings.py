@@ -28,6 +28,7 @@ from workers.jobs.billing import (
     BATCH_TIMEOUT_SECONDS,
     billing_close_batch,
     close_billing_periods,
+    remind_overdue_invoices,
 )
 from workers.jobs.commerce import expire_member_points, purge_stale_guest_carts
 from workers.jobs.contracts import contract_dates
@@ -82,6 +83,7 @@ CRON_JOBS = [
         unique=True,
         timeout=300,
     ),
+    cron(instrumented(remind_overdue_invoices), minute={17}, unique=True, timeout=600),
 ]
 
 

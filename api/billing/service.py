@@ -346,15 +346,13 @@ def invoice_amounts(
     return per_rate, subtotal, sum(r["tax"] for r in per_rate)
 
 
-async def _recipient(period: DuePeriod) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The billing name and address as they are now (copied onto the invoice), and who
-    is told: the company's administrators, or the member."""
+async def _recipient_snapshot(company_id: int | None, user_id: int | None) -> dict[str, Any]:
+    """The billing name and address as they are now (copied onto the invoice)."""
     from api.accounts.models import User
-    from api.companies.service import administrators
 
-    if period.company_id is not None:
-        company = await Company.get(id=period.company_id)
-        recipient = {
+    if company_id is not None:
+        company = await Company.get(id=company_id)
+        return {
             "name": company.billing_name or company.name,
             "department": company.billing_department,
             "postal_code": company.billing_postal_code or company.postal_code,
@@ -363,10 +361,8 @@ async def _recipient(period: DuePeriod) -> tuple[dict[str, Any], list[tuple[str,
             "address_line2": company.billing_address_line2 or company.address_line2,
             "phone": company.billing_phone or company.phone,
         }
-        people = await administrators(company.id)
-        return recipient, [(u.email, u.language) for u in people]
-    user = await User.get(id=period.user_id)
-    recipient = {
+    user = await User.get(id=user_id)
+    return {
         "name": user.full_name,
         "department": "",
         "postal_code": user.postal_code,
@@ -375,13 +371,35 @@ async def _recipient(period: DuePeriod) -> tuple[dict[str, Any], list[tuple[str,
         "address_line2": user.address_line2,
         "phone": user.phone,
     }
-    return recipient, [(user.email, user.language)]
+
+
+async def _recipient_people(company_id: int | None, user_id: int | None) -> list[tuple[str, str]]:
+    """Who is told about an invoice: the company's administrators, or the member."""
+    from api.accounts.models import User
+    from api.companies.service import administrators
+
+    if company_id is not None:
+        return [(u.email, u.language) for u in await administrators(company_id)]
+    user = await User.get(id=user_id)
+    return [(user.email, user.language)]
+
+
+async def _recipient(period: DuePeriod) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    return (
+        await _recipient_snapshot(period.company_id, period.user_id),
+        await _recipient_people(period.company_id, period.user_id),
+    )
 
 
 def _issuer(rt: Runtime) -> dict[str, Any]:
+    """The store as the invoice prints it: name, address lines, registration number."""
+    from api.documents.pdf import issuer_party
+
+    party = issuer_party(rt.policy)
     return {
-        "name": rt.policy.name,
-        "registration_number": rt.policy.billing.registration_number,
+        "name": party.name,
+        "lines": list(party.lines),
+        "registration_number": party.registration_number,
     }
 
 
@@ -694,6 +712,33 @@ async def close_due_periods(
     for batch in batches:
         await run_batch(rt, run.id, batch.number, progress=progress, actor_id=actor.user_id)
     return await run_result(run.id)
+
+
+async def staff_close(
+    rt: Runtime, actor: Actor, company_id: int | None, as_of: date | None = None
+) -> BillingRun:
+    """Staff: with a company, close its due periods now (after its data was fixed, the
+    periods that failed are still due); without, open a run and queue its batches."""
+    actor.require(StaffPermission.MANAGE_BILLING)
+    if company_id is not None:
+        from api.db import MAX_ROW_ID
+
+        if not 0 < company_id <= MAX_ROW_ID or not await Company.filter(id=company_id).exists():
+            raise DomainError.of("NOT_FOUND", "companyId")
+        result = await close_due_periods(
+            rt, actor, as_of=as_of, trigger="staff", accounts=[f"c{company_id}"]
+        )
+        return await BillingRun.get(id=result.run_id)
+    run, batches = await start_run(actor, as_of=as_of, trigger="staff")
+    assert run is not None
+    for batch in batches:
+        await rt.queue.enqueue(
+            "billing_close_batch",
+            run.id,
+            batch.number,
+            job_id=f"billing:{run.id}:{batch.number}",
+        )
+    return run
 
 
 async def pending_batches(*, older_than: timedelta = timedelta(0)) -> list[tuple[int, int]]:

@@ -162,6 +162,9 @@ class BillingPolicy(_Frozen):
     due_date_shift: DueDateShift = DueDateShift.PREVIOUS
     # The qualified-invoice issuer registration number (適格請求書発行事業者登録番号).
     registration_number: str = Field("", pattern=r"^(T\d{13})?$")
+    # Reminder mails for an unpaid invoice this many days after its due date (督促).
+    # A worker that was down sends only the latest reminder due, never a burst.
+    overdue_reminder_days: tuple[int, ...] = (1, 7, 14)
 
     @model_validator(mode="after")
     def _guest_term_offered(self) -> BillingPolicy:
@@ -169,6 +172,8 @@ class BillingPolicy(_Frozen):
             raise ValueError("payment_terms must include month_end_next_month_end (guests' term)")
         if len(set(self.payment_terms)) != len(self.payment_terms):
             raise ValueError("payment_terms lists a term twice")
+        if any(not 0 < d <= 365 for d in self.overdue_reminder_days):
+            raise ValueError("overdue_reminder_days must lie between 1 and 365")
         return self
 
 

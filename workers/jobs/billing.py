@@ -65,3 +65,14 @@ async def billing_close_batch(ctx: dict[str, Any], run_id: int, number: int) -> 
     if batch is None:
         return {"invoices": 0}
     return {"invoices": batch.invoices_made, "failures": len(batch.failures)}
+
+
+async def remind_overdue_invoices(ctx: dict[str, Any]) -> dict[str, int]:
+    """Hourly: unpaid invoices past their due date become OVERDUE and get their reminder
+    mails on the store's days; a missed day is caught up with one mail, not a burst."""
+    from api.billing.invoices import mark_overdue_and_remind
+
+    result = await mark_overdue_and_remind(ctx["rt"])
+    if any(result.values()):
+        log.info("overdue invoices", extra=result)
+    return result

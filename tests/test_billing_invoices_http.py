@@ -39,26 +39,21 @@ INVOICE_FIELDS = """
   paidAt voidedAt voidReason replacesId lineCount
 """
 
-INVOICES = """
-query Invoices($first: Int, $after: String, $filter: InvoiceFilter) {
-  invoices(first: $first, after: $after, filter: $filter) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { %s } }
-  }
-}""" % INVOICE_FIELDS.replace(
+LIST_FIELDS = INVOICE_FIELDS.replace(
     """  lines { position description code baseDate quantity unitPrice { amount } amount { amount }
           taxRatePercent reducedRate }
 """,
     "",
 )
-
+INVOICES = (
+    "query Invoices($first: Int, $after: String, $filter: InvoiceFilter) {"
+    " invoices(first: $first, after: $after, filter: $filter) {"
+    " totalCount pageInfo { hasNextPage endCursor } edges { node { " + LIST_FIELDS + " } } } }"
+)
 INVOICE = (
-    """
-query Invoice($id: ID!) {
-  node(id: $id) { ... on Invoice { %s pdf { url expiresAt } } }
-}"""
-    % INVOICE_FIELDS
+    "query Invoice($id: ID!) { node(id: $id) { ... on Invoice { "
+    + INVOICE_FIELDS
+    + " pdf { url expiresAt } } } }"
 )
 
 RUNS = """

@@ -220,6 +220,8 @@ def test_every_mail_template_renders_in_both_languages():
         "term_end": "2027-03-31",
         "renews_on": "2027-04-01",
         "next_term_end": "2028-03-31",
+        "days_overdue": 7,
+        "outstanding": "1,100",
     }
     for name in template_names():
         for language in ("ja", "en"):

@@ -94,8 +94,10 @@ def invoices(
     if status is not None:
         qs = qs.filter(status=status)
     if company_id is not None:
-        if not 0 < company_id <= MAX_ROW_ID:
-            return Invoice.filter(id__in=[])
+        if not 0 < company_id <= MAX_ROW_ID or (
+            not actor.is_staff and company_id != actor.company_id
+        ):
+            raise DomainError.of("NOT_FOUND", "companyId")  # another company: as if none
         qs = qs.filter(company_id=company_id)
     if closing_from is not None:
         qs = qs.filter(closing_date__gte=closing_from)

@@ -389,10 +389,13 @@ async def test_staff_rerun_a_company_void_and_correct_record_payment_and_export(
         ({"reason": "x", "adjustments": [{"description": "a", "quantity": 0, "unitPrice": 1}]},
          "OUT_OF_RANGE"),
         ({"reason": "x", "adjustments": [{"description": "a", "quantity": 1, "unitPrice": 1,
-                                          "taxCategory": "\x00"}]}, "OUT_OF_RANGE"),
+                                          "taxCategory": "luxury"}]}, "OUT_OF_RANGE"),
     ):  # fmt: skip
         refused = await gql(VOID, {"input": {"invoiceId": correction["id"], **bad}}, token=staff)
         assert codes(refused, "voidInvoice") == [code], refused
+    nul = {"invoiceId": correction["id"], "reason": "x\x00"}
+    refused = await gql(VOID, {"input": nul}, token=staff, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_CHARACTERS"
     assert (await Invoice.get(number=correction["number"])).status == "issued"
 
     # A member can do none of this.

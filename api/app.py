@@ -36,6 +36,7 @@ from api.graphql.http import GraphQLEndpoint
 from api.graphql.schema import build_schemas
 from api.logs import new_request_id, request_id_var
 from api.orders.document_http import routes as order_document_routes
+from api.payments.http import routes as payment_routes
 from api.quotes.http import routes as quote_routes
 from api.runtime import Runtime
 from api.settings import Settings
@@ -180,6 +181,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     routes += order_document_routes()
     # Invoice PDFs by signed link, the accounting CSV for billing staff (api/billing/http.py).
     routes += billing_routes()
+    # Processor webhooks, and the sandbox processor's pages in development (api/payments).
+    routes += payment_routes(settings)
     if settings.metrics_enabled and (settings.metrics_token or not settings.is_production):
         routes.append(Route("/metrics", metrics_page))
     if settings.graphiql_enabled:

@@ -124,6 +124,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "api.quotes.migrations",
             },
+            # Payments (issue 12).
+            "payments": {
+                "models": ["api.payments.models"],
+                "default_connection": "default",
+                "migrations": "api.payments.migrations",
+            },
             # Points (issue 11).
             "points": {
                 "models": ["api.points.models"],

@@ -601,6 +601,55 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "使用できない文字が含まれています。",
         "en": "This text contains characters that cannot be used.",
     },
+    # ---- payments (issue 12) ----
+    "PAYMENT_DECLINED": {
+        "ja": "カードがご利用いただけませんでした。別のカードをお試しください。",
+        "en": "The card was declined. Please try another card.",
+    },
+    "PAYMENT_PROVIDER_UNAVAILABLE": {
+        "ja": "決済処理を完了できませんでした。しばらくしてからもう一度お試しください。",
+        "en": "The payment could not be processed. Please try again shortly.",
+    },
+    "PAYMENT_METHOD_UNAVAILABLE": {
+        "ja": "このお支払方法は現在ご利用いただけません。",
+        "en": "This payment method is not available.",
+    },
+    "INVALID_CARD_TOKEN": {
+        "ja": "カード情報を確認できませんでした。もう一度入力してください。",
+        "en": "The card details could not be read. Please enter them again.",
+    },
+    "CARD_REQUIRED": {
+        "ja": "お支払いに使うカードを入力するか、登録済みのカードを1枚選択してください。",
+        "en": "Enter a card or choose one stored card.",
+    },
+    "PAYMENT_ALREADY_STARTED": {
+        "ja": "この注文のお支払いは別の内容で手続き済みです。",
+        "en": "A different payment was already started for this order.",
+    },
+    "NOT_BANK_TRANSFER": {
+        "ja": "銀行振込の注文ではありません。",
+        "en": "This order is not paid by bank transfer.",
+    },
+    "PAYMENT_ALREADY_RECORDED": {
+        "ja": "この注文の入金は記録済みです（{received_on}）。",
+        "en": "The payment of this order was already recorded ({received_on}).",
+    },
+    "PAYMENT_AMOUNT_MISMATCH": {
+        "ja": "入金額がご請求額（{expected}円）と一致しません。",
+        "en": "The amount received does not match the amount due (¥{expected}).",
+    },
+    "DATE_IN_FUTURE": {
+        "ja": "{max}以前の日付を入力してください。",
+        "en": "Enter a date on or before {max}.",
+    },
+    "DATE_TOO_EARLY": {
+        "ja": "{min}以降の日付を入力してください。",
+        "en": "Enter a date on or after {min}.",
+    },
+    "EMAIL_MISMATCH": {
+        "ja": "現在のメールアドレスが正しくありません。",
+        "en": "This is not your current email address.",
+    },
     "SERVICE_UNAVAILABLE": {
         "ja": "ただいまサービスを一時的に利用できません。しばらくしてからもう一度お試しください。",
         "en": "The service is temporarily unavailable. Please try again shortly.",

@@ -16,6 +16,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
+# The sandbox processor's webhook secret in development and tests; refused in production.
+DEV_PAYMENT_WEBHOOK_SECRET = "sandbox-webhook-secret-change-me"  # noqa: S105
 
 
 class Environment(StrEnum):
@@ -196,6 +198,19 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 9101
 
+    # Payments (api/payments, docs/payments.md). PAYMENT_PROVIDER names the card, konbini
+    # and NP processor adapter: "sandbox" (a test processor, refused in production),
+    # "none" (bank transfer only), or a real adapter's name. Unset: sandbox outside
+    # production, none in production.
+    payment_provider: str | None = None
+    # HMAC-SHA256 secret of the processor's webhook calls, and how far their timestamp
+    # may be from now (replayed old calls are refused).
+    payment_webhook_secret: str = DEV_PAYMENT_WEBHOOK_SECRET
+    payment_webhook_tolerance_seconds: int = 300
+    # Where the sandbox delivers its webhook calls. Empty: handed to the same handler
+    # inside the worker process (signature checked as over HTTP), so tests need no server.
+    payment_sandbox_webhook_url: str = ""
+
     @model_validator(mode="after")
     def _database_per_profile(self) -> Settings:
         if not self.database_url:
@@ -237,6 +252,13 @@ class Settings(BaseSettings):
         return self.environment == Environment.PRODUCTION
 
     @property
+    def payment_processor(self) -> str:
+        """The processor adapter in use: PAYMENT_PROVIDER, or its environment's default."""
+        if self.payment_provider:
+            return self.payment_provider
+        return "none" if self.is_production else "sandbox"
+
+    @property
     def uses_fakeredis(self) -> bool:
         return not self.redis_url
 
@@ -267,6 +289,13 @@ class Settings(BaseSettings):
             problems.append("DEBUG must be false")
         if not self.cookie_secure:
             problems.append("SESSION_COOKIE_SECURE must not be false (cookies need HTTPS)")
+        if self.payment_processor == "sandbox":
+            problems.append("PAYMENT_PROVIDER must not be sandbox (a test processor)")
+        if self.payment_processor != "none" and (
+            self.payment_webhook_secret == DEV_PAYMENT_WEBHOOK_SECRET
+            or len(self.payment_webhook_secret) < 16
+        ):
+            problems.append("PAYMENT_WEBHOOK_SECRET must be the processor's secret")
         if problems:
             raise RuntimeError("refusing to start in production: " + "; ".join(problems))
 

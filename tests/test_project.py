@@ -222,6 +222,24 @@ def test_every_mail_template_renders_in_both_languages():
         "next_term_end": "2028-03-31",
         "days_overdue": 7,
         "outstanding": "1,100",
+        # Payments (issue 12).
+        "order_number": "EC2026120400001",
+        "method": "bank_transfer",
+        "amount": "11,000",
+        "deadline": "2026-12-11",
+        "received_on": "2026-12-08",
+        "orders_url": "https://x/orders",
+        "instructions": {
+            "kind": "bank_transfer",
+            "bankName": "みずほ銀行",
+            "branchName": "梅田支店",
+            "accountType": "普通",
+            "accountNumber": "1234567",
+            "accountHolder": "ﾄﾘﾋｷ",
+            "deadline": "2026-12-11",
+            "slipNumber": "123456789012",
+            "paymentUrl": "https://x/sandbox/konbini/123456789012",
+        },
     }
     for name in template_names():
         for language in ("ja", "en"):

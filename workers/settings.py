@@ -34,6 +34,11 @@ from workers.jobs.commerce import expire_member_points, purge_stale_guest_carts
 from workers.jobs.contracts import contract_dates
 from workers.jobs.mail import send_mail
 from workers.jobs.maintenance import purge_expired_tokens, sweep_outbox
+from workers.jobs.payments import (
+    deliver_sandbox_webhook,
+    payment_deadlines,
+    sandbox_konbini_expiry,
+)
 from workers.jobs.quotes import expire_quotes
 from workers.smtp import Mailer
 
@@ -56,6 +61,8 @@ FUNCTIONS = [
         max_tries=20,
         timeout=BATCH_TIMEOUT_SECONDS,
     ),
+    # The sandbox processor's webhook calls (api/payments/sandbox.py), retried on refusal.
+    func(instrumented(deliver_sandbox_webhook), keep_result=0, max_tries=10, timeout=30),
 ]
 
 # Queued jobs whose ids start with a prefix here are marked in progress for their own
@@ -84,6 +91,10 @@ CRON_JOBS = [
         timeout=300,
     ),
     cron(instrumented(remind_overdue_invoices), minute={17}, unique=True, timeout=600),
+    # Bank transfers (issue 12): reminders before the deadline, expiry after it; hourly so
+    # a restart catches up soon. The sandbox processor expires its unpaid konbini slips.
+    cron(instrumented(payment_deadlines), minute={12}, unique=True, timeout=600),
+    cron(instrumented(sandbox_konbini_expiry), minute={14}, unique=True, timeout=600),
 ]
 
 

@@ -200,6 +200,28 @@ class PaymentMethodOption(_Frozen):
     name_en: str = ""
 
 
+class BankAccount(_Frozen):
+    """The store's account for 銀行振込, as the payment instructions print it."""
+
+    bank_name: str = Field(min_length=1, max_length=64)
+    branch_name: str = Field(min_length=1, max_length=64)
+    account_type: str = Field("普通", max_length=8)  # 普通 / 当座
+    account_number: str = Field(pattern=r"^\d{7}$")
+    account_holder: str = Field(min_length=1, max_length=64)  # 口座名義 (kana)
+
+
+class PaymentPolicy(_Frozen):
+    """Deadlines and the bank account of the payment methods (api/payments, docs/payments.md)."""
+
+    bank_account: BankAccount | None = None  # None: bank transfer cannot be offered
+    # 001: "ご注文完了後、銀行における5営業日以内にお振込みください" (business calendar).
+    bank_transfer_deadline_business_days: int = Field(5, ge=1, le=60)
+    # The reminder mail goes this many business days before the deadline; 0: none.
+    bank_transfer_reminder_business_days: int = Field(2, ge=0, le=30)
+    # A konbini slip can be paid until this many days after the order (shops open daily).
+    konbini_deadline_days: int = Field(7, ge=1, le=60)
+
+
 class QuotePolicy(_Frozen):
     """Quotes (見積書): how long they are valid and what they say in the remarks."""
 
@@ -259,6 +281,7 @@ class Policy(_Frozen):
     issuer: IssuerPolicy = IssuerPolicy()
     quotes: QuotePolicy = QuotePolicy()
     payment_methods: tuple[PaymentMethodOption, ...] = ()
+    payments: PaymentPolicy = PaymentPolicy()
 
     # Closing-date billing (issue 14).
     billing: BillingPolicy = BillingPolicy()

@@ -342,6 +342,40 @@ def _legal_kinds() -> list:  # noqa: ANN202 (an enum's members, imported late)
     return list(LegalDocumentKind)
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """What the sandbox processor's dashboard would do: pay a konbini slip, decide NP 保留."""
+    from api.payments import sandbox
+    from api.runtime import Runtime
+
+    settings = _settings()
+    if settings.payment_processor != sandbox.NAME or settings.is_production:
+        print("the sandbox processor is not in use (PAYMENT_PROVIDER)", file=sys.stderr)
+        return 1
+
+    async def run() -> bool:
+        rt = await Runtime.start(settings)
+        try:
+            if args.action == "pay-konbini":
+                done = await sandbox.pay_konbini(rt, args.ref)
+            else:
+                done = await sandbox.settle_np(rt, args.ref, args.result)
+            if done and settings.uses_fakeredis:
+                # This process's in-memory queue: deliver the webhook from here.
+                from workers.settings import build_worker
+
+                worker = build_worker(rt, burst=True, cron_jobs=False, handle_signals=False)
+                await worker.async_run()
+            return done
+        finally:
+            await rt.close()
+
+    if not asyncio.run(_with_db(settings, run)):
+        print(f"sandbox: nothing open for {args.ref}", file=sys.stderr)
+        return 1
+    print(f"sandbox: {args.action} {args.ref}: webhook sent")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="torihiki", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -381,6 +415,12 @@ def main(argv: list[str] | None = None) -> int:
     legal.add_argument("--title", required=True)
     legal.add_argument("--file", required=True, help="the text, UTF-8 (- for stdin)")
     legal.add_argument("--effective-at", help="ISO 8601 with zone; default: now")
+    box = sub.add_parser("sandbox", help="the sandbox payment processor (development only)")
+    actions = box.add_subparsers(dest="action", required=True)
+    actions.add_parser("pay-konbini", help="mark a konbini slip paid").add_argument("ref")
+    np_result = actions.add_parser("np-result", help="decide an NP screening on hold (保留)")
+    np_result.add_argument("ref")
+    np_result.add_argument("result", choices=["ok", "ng"])
     args = parser.parse_args(argv)
     handler = {
         "dev": cmd_dev,
@@ -393,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-staff": cmd_create_staff,
         "publish-legal": cmd_publish_legal,
         "billing": cmd_billing,
+        "sandbox": cmd_sandbox,
     }[args.command]
     return handler(args)
 

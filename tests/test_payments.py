@@ -507,3 +507,40 @@ async def test_without_a_processor_only_bank_transfer_is_offered(rt, monkeypatch
         await start(rt, method=PaymentMethod.KONBINI)
     assert codes(e) == ["PAYMENT_METHOD_UNAVAILABLE"]
     assert (await start(rt, method=PaymentMethod.BANK_TRANSFER)).status == S.PENDING
+
+
+async def test_the_same_event_delivered_twice_at_once_is_applied_once(rt, http, heard):
+    import asyncio
+
+    started = await start(rt, method=PaymentMethod.KONBINI)
+    ref = (await Payment.get(id=started.payment_id)).provider_ref
+    body = event_body(ref, "konbini.paid", 1)
+    answers = await asyncio.gather(*(post(http, rt, body) for _ in range(4)))
+    outcomes = sorted(a.json()["outcomes"][0] for a in answers)
+    assert [a.status_code for a in answers] == [200] * 4
+    assert outcomes == ["applied", "duplicate", "duplicate", "duplicate"]
+    assert heard == [PaymentSecured(1, started.payment_id, "konbini")]
+    assert await PaymentEvent.all().count() == 1
+
+
+async def test_two_staff_recording_the_same_transfer_at_once_record_it_once(rt, settings, heard):
+    import asyncio
+
+    await seed(settings)
+    await start(rt, method=PaymentMethod.BANK_TRANSFER)
+    staff = await Actor.of_user(await User.get(email=DEMO_STAFF_EMAIL))
+    today = clock.business_today()
+
+    async def record():
+        try:
+            await service.record_bank_payment(
+                rt, staff, order_id=1, amount=11_000, received_on=today
+            )
+            return "ok"
+        except DomainError as e:
+            return e.problems[0].code
+
+    results = await asyncio.gather(record(), record())
+    assert results.count("ok") == 1
+    assert {r for r in results if r != "ok"} <= {"INVALID_STATUS", "PAYMENT_ALREADY_RECORDED"}
+    assert len(heard) == 1

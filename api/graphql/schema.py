@@ -42,6 +42,7 @@ from api.orders.history_schema import (
     OrderHistoryMutation,
     OrderHistoryQuery,
 )
+from api.payments.schema import PaymentsMutation, PaymentsQuery
 from api.points.schema import PointsMutation, PointsQuery
 from api.quotes.schema import QuotesMutation, QuotesQuery
 from api.settings import Settings
@@ -70,6 +71,7 @@ class Query(
     OrderDocumentsQuery,
     ContractsQuery,
     PointsQuery,
+    PaymentsQuery,
 ):
     @strawberry.field(
         description="Fetch any object by its global ID; null when the caller "
@@ -104,6 +106,7 @@ class Mutation(
     OrderDocumentsMutation,
     ContractsMutation,
     PointsMutation,
+    PaymentsMutation,
 ):
     pass
 

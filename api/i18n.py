@@ -525,9 +525,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "この請求書はお支払い済みです。",
         "en": "This invoice has already been paid.",
     },
+    # Shared by invoices (params amount, outstanding) and order payments (params expected,
+    # received): the message names no value, the params carry them.
     "PAYMENT_AMOUNT_MISMATCH": {
-        "ja": "入金額（{amount}円）が請求額の残り（{outstanding}円）と一致しません。",
-        "en": "The amount paid (¥{amount}) does not match the amount outstanding (¥{outstanding}).",
+        "ja": "入金額が請求額と一致しません。",
+        "en": "The amount paid does not match the amount due.",
     },
     "PAYMENT_ALREADY_RECORDED": {
         "ja": "この入金はすでに記録されています。",
@@ -629,14 +631,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "NOT_BANK_TRANSFER": {
         "ja": "銀行振込の注文ではありません。",
         "en": "This order is not paid by bank transfer.",
-    },
-    "PAYMENT_ALREADY_RECORDED": {
-        "ja": "この注文の入金は記録済みです（{received_on}）。",
-        "en": "The payment of this order was already recorded ({received_on}).",
-    },
-    "PAYMENT_AMOUNT_MISMATCH": {
-        "ja": "入金額がご請求額（{expected}円）と一致しません。",
-        "en": "The amount received does not match the amount due (¥{expected}).",
     },
     "DATE_IN_FUTURE": {
         "ja": "{max}以前の日付を入力してください。",

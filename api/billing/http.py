@@ -15,38 +15,18 @@ import io
 from datetime import date
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from api.accounts.models import User, UserStatus
 from api.actor import Actor
 from api.billing import exports, invoices, links
 from api.billing.states import InvoiceStatus
 from api.db import row_key
-from api.errors import DomainError, Problem
-from api.i18n import message, pick_language
+from api.documents.http import link_actor, pdf_response, refuse, refuse_error, refuse_link
+from api.errors import DomainError
+from api.i18n import pick_language
 
 _STATUS = {"NOT_FOUND": 404, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "OUT_OF_RANGE": 400}
-
-
-def _camel(params: dict) -> dict:
-    out = {}
-    for key, value in params.items():
-        head, *rest = key.split("_")
-        out[head + "".join(p.title() for p in rest)] = (
-            value.isoformat() if hasattr(value, "isoformat") else value
-        )
-    return out
-
-
-def _refuse(status: int, code: str, language: str, problem: Problem | None = None) -> Response:
-    params = _camel(problem.params) if problem and problem.params else None
-    text = message(code, language, **(problem.params if problem else {}))
-    return JSONResponse(
-        {"code": code, "message": text, "params": params},
-        status_code=status,
-        headers={"Cache-Control": "no-store"},
-    )
 
 
 async def invoice_pdf(request: Request) -> Response:
@@ -62,35 +42,21 @@ async def invoice_pdf(request: Request) -> Response:
         or not (expires.isascii() and expires.isdigit() and len(expires) <= 12)
         or len(sig) != 64
     ):
-        return _refuse(403, "TOKEN_INVALID", language)
+        return refuse(403, "TOKEN_INVALID", language)
     rt = request.app.state.rt
     why = links.check_link(
         rt.settings.secret_key, invoice_id, user_id, q.get("l", ""), int(expires), sig
     )
     if why is not None:
-        return _refuse(
-            403 if why == "invalid" else 410,
-            "TOKEN_INVALID" if why == "invalid" else "TOKEN_EXPIRED",
-            language,
-        )
-    user = await User.get_or_none(id=user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
-        return _refuse(404, "NOT_FOUND", language)
-    actor = await Actor.of_user(user, language=language)
+        return refuse_link(why, language)
+    actor = await link_actor(user_id, language)
+    if actor is None:
+        return refuse(404, "NOT_FOUND", language)
     try:
         filename, pdf = await invoices.invoice_pdf(actor, invoice_id)
     except DomainError as error:
-        problem = error.problems[0]
-        return _refuse(_STATUS.get(problem.code, 403), problem.code, language, problem)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+        return refuse_error(error, _STATUS, language)
+    return pdf_response(filename, pdf)
 
 
 async def _caller(request: Request, language: str) -> Actor:
@@ -153,8 +119,7 @@ async def invoices_csv(request: Request) -> Response:
             closing_to=_date(q.get("to"), "to"),
         )
     except DomainError as error:
-        problem = error.problems[0]
-        return _refuse(_STATUS.get(problem.code, 400), problem.code, language, problem)
+        return refuse_error(error, _STATUS, language, default=400)
 
     async def body():  # noqa: ANN202
         out = io.StringIO()

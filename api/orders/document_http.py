@@ -9,14 +9,12 @@ with `d`).
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.accounts.models import User, UserStatus
-from api.actor import Actor
 from api.db import row_key
-from api.errors import DomainError, Problem
-from api.i18n import message
+from api.documents.http import link_actor, pdf_response, refuse, refuse_error, refuse_link
+from api.errors import DomainError
 from api.orders import document_links, documents
 from api.orders.document_models import DocumentKind
 
@@ -28,26 +26,6 @@ _STATUS = {
     "RECEIPT_CARD_ONLY": 409,
 }
 _KINDS = {k.value.replace("_", "-"): k for k in DocumentKind}
-
-
-def _camel(params: dict) -> dict:
-    out = {}
-    for key, value in params.items():
-        head, *rest = key.split("_")
-        out[head + "".join(p.title() for p in rest)] = (
-            value.isoformat() if hasattr(value, "isoformat") else value
-        )
-    return out
-
-
-def _refuse(status: int, code: str, language: str, problem: Problem | None = None) -> Response:
-    params = _camel(problem.params) if problem and problem.params else None
-    text = message(code, language, **(problem.params if problem else {}))
-    return JSONResponse(
-        {"code": code, "message": text, "params": params},
-        status_code=status,
-        headers={"Cache-Control": "no-store"},
-    )
 
 
 def _small_int(text: str) -> int | None:
@@ -64,7 +42,7 @@ async def order_document_pdf(request: Request) -> Response:
     document_id = row_key(q["d"]) if "d" in q else 0
     sig = q.get("s", "")
     if None in (order_id, kind, user_id, expires, document_id) or len(sig) != 64:
-        return _refuse(403, "TOKEN_INVALID", language)
+        return refuse(403, "TOKEN_INVALID", language)
     rt = request.app.state.rt
     why = document_links.check_link(
         rt.settings.secret_key,
@@ -77,15 +55,10 @@ async def order_document_pdf(request: Request) -> Response:
         sig,
     )
     if why is not None:
-        return _refuse(
-            403 if why == "invalid" else 410,
-            "TOKEN_INVALID" if why == "invalid" else "TOKEN_EXPIRED",
-            language,
-        )
-    user = await User.get_or_none(id=user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
-        return _refuse(404, "NOT_FOUND", language)
-    actor = await Actor.of_user(user, language=language)
+        return refuse_link(why, language)
+    actor = await link_actor(user_id, language)  # type: ignore[arg-type]
+    if actor is None:
+        return refuse(404, "NOT_FOUND", language)
     try:
         filename, pdf = await documents.document_pdf(
             rt,
@@ -95,17 +68,8 @@ async def order_document_pdf(request: Request) -> Response:
             document_id or None,
         )
     except DomainError as error:
-        problem = error.problems[0]
-        return _refuse(_STATUS.get(problem.code, 403), problem.code, language, problem)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+        return refuse_error(error, _STATUS, language)
+    return pdf_response(filename, pdf)
 
 
 def routes() -> list[Route]:
